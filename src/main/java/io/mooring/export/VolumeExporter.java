@@ -1,0 +1,20 @@
+package io.mooring.export;
+
+/**
+ * Makes a volume reachable by an initiator. The attachment service calls it; the iSCSI wiring
+ * ({@code TargetEngineExporter}) implements it. The database stays the truth: implementations hold
+ * only what they can rebuild from {@link ExportGrant}s.
+ */
+public interface VolumeExporter {
+
+    /** Exports the volume's backing store to grant.initiatorIqn() with the grant's CHAP account; idempotent per attachment. Throws ExportException if it cannot. Blocking, fast; call it off the event loop. */
+    void export(ExportGrant grant);
+
+    /** Revokes the attachment's account and drops its sessions; unexports the volume when no grant remains. Idempotent. Blocking, fast. */
+    void revoke(String volumeId, String chapUser);
+
+    /** The connection endpoint for a volume: target IQN and "host:port" portal. */
+    String targetIqn(String volumeId);
+
+    String portal();
+}

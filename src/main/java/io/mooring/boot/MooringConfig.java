@@ -1,0 +1,41 @@
+package io.mooring.boot;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Mooring's own settings ({@code mooring.*}, or {@code MOORING_*} environment variables). Everything has a default. */
+@ConfigMapping(prefix = "mooring")
+public interface MooringConfig {
+
+    /** Where volumes, the embedded PostgreSQL and the generated admin token live. */
+    @WithDefault("mooring-data")
+    Path dataDir();
+
+    Iscsi iscsi();
+
+    Backend backend();
+
+    interface Iscsi {
+        /** Address the iSCSI portal listens on. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("3260")
+        int port();
+
+        /** Address put in connection info and SendTargets; default: the first non-loopback address, else 127.0.0.1. */
+        Optional<String> advertisedAddress();
+
+        /** Target names are {@code <prefix>:volume-<volume id>}. */
+        @WithDefault("iqn.2026-11.io.mooring")
+        String iqnPrefix();
+    }
+
+    interface Backend {
+        /** Raw block devices handed to volumes of a raw-device volume type; empty means file-backed volumes only. */
+        Optional<List<Path>> rawDevices();
+    }
+}

@@ -1,57 +1,149 @@
 package io.mooring.target.scsi;
 
 import io.mooring.target.scsi.bdev.BlockBackend;
+import io.mooring.target.scsi.lun.LogicalUnit;
+import io.mooring.target.scsi.lun.LunCounters;
+import io.mooring.target.scsi.sense.Sense;
+import io.mooring.target.scsi.sense.SenseException;
+import io.mooring.target.scsi.spc.Inquiry;
+import io.mooring.target.scsi.spc.PrimaryCommands;
+import java.io.IOException;
+import java.util.Arrays;
+import org.jctools.maps.NonBlockingHashMapLong;
 
 /**
  * The SCSI side of one target: its LUN table and the entry point for commands and task management.
  * The iSCSI transport holds one per target node and calls nothing else of the SCSI layer.
  *
- * <p>CONTRACT SKELETON written by the lead so both halves compile; the SCSI layer owner replaces the bodies.
+ * <p>The LUN table is lock-free for readers: a command looks its LU up without blocking, and mapping or unmapping
+ * one LUN never pauses I/O on the others. Commands run to completion on the calling thread.
  */
 public final class ScsiDevice {
 
+    private static final System.Logger LOG = System.getLogger(ScsiDevice.class.getName());
+    private static final int OPCODE_INQUIRY = 0x12;
+    private static final int OPCODE_REQUEST_SENSE = 0x03;
+    private static final int OPCODE_REPORT_LUNS = 0xa0;
+
+    private final NonBlockingHashMapLong<LogicalUnit> luns = new NonBlockingHashMapLong<>();
+
     /** Maps {@code backend} as {@code lun}; {@code deviceId} (e.g. the volume id) seeds the LUN's stable NAA id and serial. */
     public void map(long lun, String deviceId, BlockBackend backend) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        LogicalUnit unit = new LogicalUnit(lun, deviceId, backend, this::mappedLuns);
+        if (luns.putIfAbsent(lun, unit) != null) {
+            throw new IllegalStateException("LUN " + lun + " is already mapped");
+        }
+        luns.values().stream().filter(other -> other != unit)
+                .forEach(other -> other.unitAttentions().raiseForOthers(null, Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
-    /** Unmaps {@code lun}; commands already running finish, new ones get LOGICAL UNIT NOT SUPPORTED. */
+    /**
+     * Unmaps {@code lun} and closes its backend (a mapped backend belongs to the device); new commands get LOGICAL
+     * UNIT NOT SUPPORTED. A command racing with the close fails with a medium error rather than touching a stale LU.
+     */
     public void unmap(long lun) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        LogicalUnit removed = luns.remove(lun);
+        if (removed == null) {
+            return;
+        }
+        closeBackend(removed);
+        luns.values().forEach(other -> other.unitAttentions().raiseForOthers(null, Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
     /** Runs one command; {@code done} is called exactly once, possibly on another thread. */
     public void execute(ScsiCommand command, ScsiCompletion done) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        LogicalUnit unit = luns.get(command.lun());
+        done.complete(unit != null ? CommandDispatcher.execute(unit, command) : executeWithoutUnit(command));
+    }
+
+    /** The SPC-4 answers for a LUN nothing is mapped at: inventory and identity work, everything else is refused. */
+    private ScsiResponse executeWithoutUnit(ScsiCommand command) {
+        try {
+            return switch (command.opcode()) {
+                case OPCODE_REPORT_LUNS -> PrimaryCommands.reportLuns(mappedLuns(), command);
+                case OPCODE_INQUIRY -> Inquiry.inquiry(null, command);
+                case OPCODE_REQUEST_SENSE -> PrimaryCommands.requestSense(null, command);
+                default -> Responses.checkCondition(Sense.LUN_NOT_SUPPORTED);
+            };
+        } catch (SenseException e) {
+            return Responses.checkCondition(e.sense());
+        }
     }
 
     /** LOGICAL UNIT RESET from {@code by}: clears SPC-2 reservations and raises a unit attention for every nexus. */
     public void lunReset(long lun, ItNexus by) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        LogicalUnit unit = luns.get(lun);
+        if (unit != null) {
+            unit.reservations().clearSpc2(null);
+            unit.unitAttentions().raiseForOthers(by, Sense.BUS_DEVICE_RESET);
+        }
     }
 
     /** TARGET WARM/COLD RESET from {@code by}: a LUN reset of every LUN. */
     public void targetReset(ItNexus by) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        for (long lun : mappedLuns()) {
+            lunReset(lun, by);
+        }
     }
 
     /** CLEAR TASK SET / ABORT TASK SET from {@code by} on {@code lun}: other nexuses get COMMANDS CLEARED BY ANOTHER INITIATOR. */
     public void taskSetCleared(long lun, ItNexus by, boolean otherNexusesToo) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        LogicalUnit unit = luns.get(lun);
+        if (unit != null && otherNexusesToo) {
+            unit.unitAttentions().raiseForOthers(by, Sense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+        }
     }
 
     /** A nexus appeared (session login): it gets a POWER ON/RESET unit attention on first access, as SAM requires. */
     public void nexusAdded(ItNexus nexus) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        luns.values().forEach(unit -> unit.unitAttentions().reset(nexus));
     }
 
     /** A nexus ended (session closed): SPC-2 reservations it held are released; PR registrations persist. */
     public void nexusRemoved(ItNexus nexus) {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        luns.values().forEach(unit -> {
+            unit.reservations().clearSpc2(nexus);
+            unit.unitAttentions().forget(nexus);
+        });
+    }
+
+    /** The service grew the backend of {@code lun}: re-read its size and tell every nexus CAPACITY DATA HAS CHANGED. */
+    public void capacityChanged(long lun) throws IOException {
+        LogicalUnit unit = luns.get(lun);
+        if (unit != null) {
+            unit.backend().refreshSize();
+            unit.unitAttentions().raiseForOthers(null, Sense.CAPACITY_DATA_HAS_CHANGED);
+        }
+    }
+
+    /** Counters of {@code lun}, or {@code null} when it is not mapped. */
+    public LunCounters.Snapshot counters(long lun) {
+        LogicalUnit unit = luns.get(lun);
+        return unit == null ? null : unit.counters().snapshot();
+    }
+
+    /** The mapped LUNs, ascending. */
+    public long[] mappedLuns() {
+        long[] keys = luns.keySetLong();
+        Arrays.sort(keys);
+        return keys;
     }
 
     /** Unmaps every LUN and closes their backends. */
     public void close() {
-        throw new UnsupportedOperationException("SCSI layer not written yet");
+        for (long lun : mappedLuns()) {
+            LogicalUnit unit = luns.remove(lun);
+            if (unit != null) {
+                closeBackend(unit);
+            }
+        }
+    }
+
+    private static void closeBackend(LogicalUnit unit) {
+        try {
+            unit.backend().close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the backend of LUN " + unit.lun() + " failed", e);
+        }
     }
 }

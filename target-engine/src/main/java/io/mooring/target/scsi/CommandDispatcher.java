@@ -1,0 +1,58 @@
+package io.mooring.target.scsi;
+
+import io.mooring.target.scsi.lun.LogicalUnit;
+import io.mooring.target.scsi.sense.Sense;
+import io.mooring.target.scsi.sense.SenseException;
+import java.io.IOException;
+
+/**
+ * Runs one command on a mapped logical unit, in the order SAM-5 and SPC-4 prescribe: unit attention, then
+ * reservation conflict, then write protection, then the command itself. Never throws: every failure becomes a status.
+ */
+final class CommandDispatcher {
+
+    private static final System.Logger LOG = System.getLogger(CommandDispatcher.class.getName());
+
+    private CommandDispatcher() {
+    }
+
+    static ScsiResponse execute(LogicalUnit lu, ScsiCommand command) {
+        lu.counters().commandExecuted();
+        ScsiResponse response = run(lu, command);
+        if (response.status() != ScsiResponse.GOOD) {
+            lu.counters().commandFailed();
+        }
+        return response;
+    }
+
+    private static ScsiResponse run(LogicalUnit lu, ScsiCommand command) {
+        byte[] cdb = command.cdb();
+        ScsiOp op = CommandTable.lookup(cdb);
+        if (op == null || !op.keepsUnitAttention()) {
+            Sense attention = lu.unitAttentions().poll(command.nexus());
+            if (attention != null) {
+                return Responses.checkCondition(attention);
+            }
+        }
+        if (op == null) {
+            return Responses.checkCondition(CommandTable.supportsOpcode(command.opcode())
+                    ? Sense.INVALID_FIELD_IN_CDB : Sense.INVALID_OPCODE);
+        }
+        if (lu.reservations().conflicts(command.nexus(), op.access())) {
+            return Responses.reservationConflict();
+        }
+        if (op.writesMedium() && (command.writeProtected() || lu.backend().readOnly())) {
+            return Responses.checkCondition(Sense.WRITE_PROTECTED);
+        }
+        try {
+            return op.handler().execute(lu, command);
+        } catch (SenseException e) {
+            return Responses.checkCondition(e.sense());
+        } catch (IOException e) {
+            return Responses.checkCondition(op.writesMedium() ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "LUN " + lu.lun() + ": " + op.name() + " failed", e);
+            return Responses.checkCondition(Sense.INTERNAL_TARGET_FAILURE);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.mooring.target.scsi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mooring.target.scsi.bdev.FileBackend;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A ScsiDevice over a sparse temp file, with helpers that run a CDB and read the answer back. */
+final class ScsiFixture implements AutoCloseable {
+
+    static final ItNexus NEXUS_A = new ItNexus("iqn.2026-01.test:a", 0x23d000000001L, "iqn.2026-01.io.mooring:t", 1);
+    static final ItNexus NEXUS_B = new ItNexus("iqn.2026-01.test:b", 0x23d000000002L, "iqn.2026-01.io.mooring:t", 1);
+    static final int BLOCK = 512;
+
+    final ScsiDevice device = new ScsiDevice();
+    final Path file;
+
+    ScsiFixture(Path dir, long blocks) throws IOException {
+        this(dir, blocks, false);
+    }
+
+    ScsiFixture(Path dir, long blocks, boolean readOnly) throws IOException {
+        file = dir.resolve("lun0.img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(blocks * BLOCK);
+        }
+        device.map(0, "vol-0001", FileBackend.open(file, readOnly));
+    }
+
+    /** Runs a command on LUN 0 with nexus A, after clearing the nexus's POWER ON unit attention. */
+    Result run(int... cdb) {
+        return run(NEXUS_A, null, cdb);
+    }
+
+    Result run(ItNexus nexus, byte[] dataOut, int... cdb) {
+        return run(nexus, 0, false, dataOut, cdb);
+    }
+
+    Result run(ItNexus nexus, long lun, boolean writeProtected, byte[] dataOut, int... cdb) {
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < cdb.length; i++) {
+            bytes[i] = (byte) cdb[i];
+        }
+        ByteBuf out = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
+        int edtl = dataOut == null ? 0 : dataOut.length;
+        ScsiCommand command = new ScsiCommand(nexus, lun, bytes, edtl, ScsiCommand.TaskAttribute.SIMPLE, 1,
+                writeProtected, out);
+        AtomicReference<ScsiResponse> response = new AtomicReference<>();
+        try {
+            device.execute(command, r -> assertThat(response.getAndSet(r)).as("completed once").isNull());
+        } finally {
+            if (out != null) {
+                out.release();
+            }
+        }
+        assertThat(response.get()).as("completed").isNotNull();
+        return new Result(response.get());
+    }
+
+    /** Clears the POWER ON unit attention a nexus sees on its first command. */
+    void clearUnitAttention(ItNexus nexus) {
+        assertThat(run(nexus, null, 0x00).sense()).isEqualTo(new int[] {0x6, 0x29, 0x00});
+    }
+
+    @Override
+    public void close() {
+        device.close();
+    }
+
+    /** A response with its data copied out (and the DataIn released), so tests cannot leak buffers. */
+    record Result(int status, byte[] senseBytes, byte[] data) {
+
+        Result(ScsiResponse response) {
+            this(response.status(), response.sense(), copy(response.dataIn()));
+        }
+
+        /** {key, asc, ascq}, or null when there is no sense. */
+        int[] sense() {
+            return senseBytes == null ? null
+                    : new int[] {senseBytes[2] & 0x0f, senseBytes[12] & 0xff, senseBytes[13] & 0xff};
+        }
+
+        long information() {
+            return (senseBytes[3] & 0xffL) << 24 | (senseBytes[4] & 0xff) << 16 | (senseBytes[5] & 0xff) << 8
+                    | (senseBytes[6] & 0xff);
+        }
+
+        private static byte[] copy(DataIn dataIn) {
+            if (dataIn == null) {
+                return new byte[0];
+            }
+            try {
+                if (dataIn instanceof DataIn.Buffer buffer) {
+                    return ByteBufUtil.getBytes(buffer.buf());
+                }
+                DataIn.FileRegion region = (DataIn.FileRegion) dataIn;
+                ByteBuffer bytes = ByteBuffer.allocate(region.length());
+                while (bytes.hasRemaining()) {
+                    if (region.channel().read(bytes, region.position() + bytes.position()) < 0) {
+                        throw new IllegalStateException("file region past EOF");
+                    }
+                }
+                return bytes.array();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                dataIn.release();
+            }
+        }
+    }
+
+    static int[] cdb10(int opcode, int flags, long lba, int blocks) {
+        return new int[] {opcode, flags, (int) (lba >>> 24) & 0xff, (int) (lba >>> 16) & 0xff, (int) (lba >>> 8) & 0xff,
+            (int) lba & 0xff, 0, (blocks >>> 8) & 0xff, blocks & 0xff, 0};
+    }
+
+    static int[] cdb16(int opcode, int flags, long lba, long blocks) {
+        int[] c = new int[16];
+        c[0] = opcode;
+        c[1] = flags;
+        for (int i = 0; i < 8; i++) {
+            c[2 + i] = (int) (lba >>> (56 - 8 * i)) & 0xff;
+        }
+        for (int i = 0; i < 4; i++) {
+            c[10 + i] = (int) (blocks >>> (24 - 8 * i)) & 0xff;
+        }
+        return c;
+    }
+
+    static byte[] filled(int length, int value) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+}

@@ -1,0 +1,87 @@
+package io.mooring.target.iscsi.conn;
+
+import io.mooring.target.scsi.ScsiCompletion;
+import io.mooring.target.scsi.ScsiResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+
+/**
+ * One SCSI command of a connection, from its SCSI Command PDU until its status is sent: the Data-Out being
+ * gathered and the R2T bookkeeping. Also the completion the SCSI layer calls: it carries the response back onto
+ * the connection's event loop without a lambda per command.
+ */
+final class IscsiTask implements ScsiCompletion, Runnable {
+
+    private final IscsiConnection connection;
+    private final EventLoop eventLoop;
+
+    final int initiatorTaskTag;
+    final int serial;
+    final long lunField;
+    final long lun;
+    final int expectedLength;
+    final boolean read;
+    final boolean write;
+
+    ByteBuf dataOut;
+    int received;
+    boolean unsolicitedOpen;
+    int expectedDataSn;
+    int burstReceived;
+    int r2tSn;
+    int oldestR2tSn;
+    int outstandingR2ts;
+    int nextR2tOffset;
+
+    byte[] cdb;
+    io.mooring.target.scsi.ScsiCommand.TaskAttribute attribute;
+    boolean executing;
+    boolean completed;
+    boolean aborted;
+    TaskManagementWait abortWait;
+    private ScsiResponse response;
+
+    IscsiTask(IscsiConnection connection, EventLoop eventLoop, int initiatorTaskTag, int serial, long lunField,
+              long lun, int expectedLength, boolean read, boolean write) {
+        this.connection = connection;
+        this.eventLoop = eventLoop;
+        this.initiatorTaskTag = initiatorTaskTag;
+        this.serial = serial;
+        this.lunField = lunField;
+        this.lun = lun;
+        this.expectedLength = expectedLength;
+        this.read = read;
+        this.write = write;
+    }
+
+    /** The TTT of this task's R2T number {@code sn}: never the reserved 0xffffffff. */
+    int transferTag(int sn) {
+        return (serial << 8 | sn & 0xff) & 0x7fffffff;
+    }
+
+    ScsiResponse response() {
+        return response;
+    }
+
+    void releaseDataOut() {
+        if (dataOut != null) {
+            dataOut.release();
+            dataOut = null;
+        }
+    }
+
+    @Override
+    public void complete(ScsiResponse result) {
+        this.response = result;
+        if (eventLoop.inEventLoop()) {
+            run();
+        } else {
+            eventLoop.execute(this);
+        }
+    }
+
+    @Override
+    public void run() {
+        connection.completed(this);
+    }
+}

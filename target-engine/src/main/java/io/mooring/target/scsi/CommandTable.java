@@ -1,10 +1,13 @@
 package io.mooring.target.scsi;
 
 import io.mooring.target.scsi.pr.Access;
+import io.mooring.target.scsi.pr.ReservationCommands;
 import io.mooring.target.scsi.sbc.BlockCommands;
+import io.mooring.target.scsi.sbc.ProvisioningCommands;
 import io.mooring.target.scsi.spc.Inquiry;
 import io.mooring.target.scsi.spc.ModeCommands;
 import io.mooring.target.scsi.spc.PrimaryCommands;
+import io.mooring.target.scsi.spc.SupportedOperationCodes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -57,6 +60,29 @@ public final class CommandTable {
         op(0x34, "PRE-FETCH(10)", Access.READ, "34 02 ff ff ff ff 1f ff ff 07", BlockCommands::prefetch10);
         op(0x90, "PRE-FETCH(16)", Access.READ, "90 02 ff ff ff ff ff ff ff ff ff ff ff ff 1f 07",
                 BlockCommands::prefetch16);
+        write(0x41, "WRITE SAME(10)", "41 e8 ff ff ff ff 1f ff ff 07", ProvisioningCommands::writeSame10);
+        write(0x93, "WRITE SAME(16)", "93 e9 ff ff ff ff ff ff ff ff ff ff ff ff 1f 07",
+                ProvisioningCommands::writeSame16);
+        write(0x42, "UNMAP", "42 00 00 00 00 00 1f ff ff 07", ProvisioningCommands::unmap);
+        serviceAction(0x9e, 0x12, "GET LBA STATUS", Access.READ, false,
+                "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 07", ProvisioningCommands::getLbaStatus);
+        write(0x89, "COMPARE AND WRITE", "89 f8 ff ff ff ff ff ff ff ff 00 00 00 ff 1f 07",
+                ProvisioningCommands::compareAndWrite);
+        // reservations
+        op(0x16, "RESERVE(6)", Access.LEGACY, "16 00 00 00 00 07", ReservationCommands::reserve);
+        op(0x56, "RESERVE(10)", Access.LEGACY, "56 00 00 00 00 00 00 00 00 07", ReservationCommands::reserve);
+        op(0x17, "RELEASE(6)", Access.LEGACY, "17 00 00 00 00 07", ReservationCommands::release);
+        op(0x57, "RELEASE(10)", Access.LEGACY, "57 00 00 00 00 00 00 00 00 07", ReservationCommands::release);
+        for (int sa = 0x00; sa <= 0x03; sa++) {
+            serviceAction(0x5e, sa, "PERSISTENT RESERVE IN", Access.PERSISTENT, false,
+                    String.format("5e %02x 00 00 00 00 00 ff ff 07", sa), ReservationCommands::persistentReserveIn);
+        }
+        for (int sa = 0x00; sa <= 0x06; sa++) {
+            serviceAction(0x5f, sa, "PERSISTENT RESERVE OUT", Access.PERSISTENT, false,
+                    String.format("5f %02x ff 00 00 ff ff ff ff 07", sa), ReservationCommands::persistentReserveOut);
+        }
+        serviceAction(0xa3, 0x0c, "REPORT SUPPORTED OPERATION CODES", Access.ANY, false,
+                "a3 0c 87 ff ff ff ff ff ff ff 00 07", SupportedOperationCodes::report);
     }
 
     private CommandTable() {

@@ -198,9 +198,6 @@ public final class Reservations {
         if (preemptKey == 0 && !allRegistrants) {
             throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
         }
-        if (takesReservation && type == null) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
-        }
         Map<ItNexus, Long> registrations = new HashMap<>(s.registrations);
         boolean removedAny = registrations.entrySet().removeIf(entry -> !entry.getKey().equals(nexus)
                 && (preemptKey == 0 || entry.getValue() == preemptKey));

@@ -1,0 +1,258 @@
+package io.mooring.target.scsi.sbc;
+
+import static io.mooring.target.scsi.Cdb.put32;
+import static io.mooring.target.scsi.Cdb.put64;
+import static io.mooring.target.scsi.Cdb.u16;
+import static io.mooring.target.scsi.Cdb.u32;
+import static io.mooring.target.scsi.Cdb.u64;
+import static io.mooring.target.scsi.Cdb.u8;
+
+import io.mooring.target.scsi.Responses;
+import io.mooring.target.scsi.ScsiCommand;
+import io.mooring.target.scsi.ScsiResponse;
+import io.mooring.target.scsi.lun.LogicalUnit;
+import io.mooring.target.scsi.sense.Sense;
+import io.mooring.target.scsi.sense.SenseException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+
+/**
+ * Thin provisioning and atomic update: WRITE SAME (10/16, with UNMAP), UNMAP, GET LBA STATUS, COMPARE AND WRITE.
+ * Deallocated blocks read as zeros (LBPRZ=1).
+ */
+public final class ProvisioningCommands {
+
+    private static final int UNMAP = 0x08;
+    private static final int ANCHOR = 0x10;
+    private static final int PBDATA_LBDATA = 0x06;
+    private static final int NDOB = 0x01;
+    private static final int FUA = 0x08;
+    private static final int STATUS_MAPPED = 0;
+    private static final int STATUS_DEALLOCATED = 1;
+    /** GET LBA STATUS inspects at most this much per command; the initiator asks again from where it stopped. */
+    private static final long LBA_STATUS_SCAN_BYTES = 4L << 20;
+    /** WRITE SAME writes its repeated block in chunks of this many bytes. */
+    private static final int WRITE_SAME_CHUNK = 1 << 20;
+
+    private ProvisioningCommands() {
+    }
+
+    // ---- WRITE SAME ----
+
+    public static ScsiResponse writeSame10(LogicalUnit lu, ScsiCommand command) throws IOException {
+        byte[] cdb = command.cdb();
+        return writeSame(lu, command, u32(cdb, 2), u16(cdb, 7), false);
+    }
+
+    public static ScsiResponse writeSame16(LogicalUnit lu, ScsiCommand command) throws IOException {
+        byte[] cdb = command.cdb();
+        return writeSame(lu, command, u64(cdb, 2), u32(cdb, 10), (cdb[1] & NDOB) != 0);
+    }
+
+    /**
+     * Writes one block over a range. A zero block (or NDOB, or UNMAP with zero data) deallocates the range instead,
+     * which reads back identically since LBPRZ=1. A zero NUMBER OF LOGICAL BLOCKS means "to the end" (WSNZ=0).
+     */
+    private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, boolean noDataOut)
+            throws IOException {
+        byte[] cdb = command.cdb();
+        BlockCommands.checkNoProtection(cdb);
+        if ((cdb[1] & (ANCHOR | PBDATA_LBDATA)) != 0) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        }
+        int blockSize = lu.blockSize();
+        ByteBuf dataOut = command.dataOut();
+        int expectedDataOut = noDataOut ? 0 : blockSize;
+        int received = dataOut == null ? 0 : dataOut.readableBytes();
+        if (command.expectedTransferLength() != expectedDataOut || received != expectedDataOut) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        }
+        long count = blocks == 0 ? lu.blockCount() - lba : blocks;
+        lu.checkRange(lba, count);
+        if ((count << lu.blockShift()) > BlockLimits.MAX_WRITE_SAME_BYTES) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        }
+        lu.checkWritable();
+        long offset = lba << lu.blockShift();
+        long length = count << lu.blockShift();
+        boolean zeros = noDataOut || isZero(dataOut, blockSize);
+        long locked = lu.rangeLocks().lock(offset, length);
+        try {
+            if (zeros) {
+                lu.backend().deallocate(offset, length);
+            } else {
+                writeRepeated(lu, dataOut, offset, length);
+            }
+        } finally {
+            lu.rangeLocks().unlock(locked);
+        }
+        if (!lu.writeCacheEnabled()) {
+            lu.flush();
+        }
+        lu.counters().bytesWritten(length);
+        return ScsiResponse.good();
+    }
+
+    private static void writeRepeated(LogicalUnit lu, ByteBuf block, long offset, long length) throws IOException {
+        int blockSize = lu.blockSize();
+        int chunk = (int) Math.min(WRITE_SAME_CHUNK, length);
+        ByteBuf pattern = PooledByteBufAllocator.DEFAULT.directBuffer(chunk);
+        try {
+            while (pattern.writerIndex() < chunk) {
+                pattern.writeBytes(block, block.readerIndex(), blockSize);
+            }
+            for (long done = 0; done < length; done += chunk) {
+                int part = (int) Math.min(chunk, length - done);
+                lu.backend().write(pattern.nioBuffer(0, part), offset + done);
+            }
+        } finally {
+            pattern.release();
+        }
+    }
+
+    // ---- UNMAP ----
+
+    /** Validates every descriptor before deallocating any, so a bad list changes nothing. */
+    public static ScsiResponse unmap(LogicalUnit lu, ScsiCommand command) throws IOException {
+        byte[] cdb = command.cdb();
+        if ((cdb[1] & 0x01) != 0) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        }
+        int listLength = u16(cdb, 7);
+        if (listLength == 0) {
+            return ScsiResponse.good();
+        }
+        ByteBuf dataOut = command.dataOut();
+        if (listLength < 8 || dataOut == null || dataOut.readableBytes() < listLength) {
+            throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+        }
+        byte[] list = new byte[listLength];
+        dataOut.getBytes(dataOut.readerIndex(), list);
+        int descriptorBytes = Math.min(u16(list, 2), listLength - 8) & ~15;
+        int descriptors = descriptorBytes / 16;
+        if (descriptors > BlockLimits.MAX_UNMAP_DESCRIPTORS) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+        }
+        long total = 0;
+        for (int i = 0; i < descriptors; i++) {
+            long lba = u64(list, 8 + i * 16);
+            long blocks = u32(list, 16 + i * 16);
+            lu.checkRange(lba, blocks);
+            total += blocks;
+        }
+        if ((total << lu.blockShift()) > BlockLimits.MAX_UNMAP_BYTES) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+        }
+        lu.checkWritable();
+        for (int i = 0; i < descriptors; i++) {
+            long offset = u64(list, 8 + i * 16) << lu.blockShift();
+            long length = u32(list, 16 + i * 16) << lu.blockShift();
+            if (length == 0) {
+                continue;
+            }
+            long locked = lu.rangeLocks().lock(offset, length);
+            try {
+                lu.backend().deallocate(offset, length);
+            } finally {
+                lu.rangeLocks().unlock(locked);
+            }
+        }
+        return ScsiResponse.good();
+    }
+
+    // ---- GET LBA STATUS ----
+
+    /** Runs of mapped and deallocated blocks from the starting LBA, as many as the allocation length holds. */
+    public static ScsiResponse getLbaStatus(LogicalUnit lu, ScsiCommand command) throws IOException {
+        byte[] cdb = command.cdb();
+        long lba = u64(cdb, 2);
+        long allocationLength = u32(cdb, 10);
+        long capacity = lu.blockCount();
+        if (lba < 0 || lba >= capacity) {
+            throw new SenseException(Sense.LBA_OUT_OF_RANGE);
+        }
+        int maxDescriptors = (int) Math.max(1, Math.min(BlockLimits.MAX_UNMAP_DESCRIPTORS, (allocationLength - 8) / 16));
+        long end = Math.min(capacity, lba + (LBA_STATUS_SCAN_BYTES >>> lu.blockShift()));
+        byte[] data = new byte[8 + maxDescriptors * 16];
+        int count = 0;
+        long runStart = lba;
+        int runStatus = status(lu, lba);
+        for (long block = lba + 1; block <= end && count < maxDescriptors; block++) {
+            int status = block == end ? -1 : status(lu, block);
+            if (status != runStatus) {
+                int at = 8 + count++ * 16;
+                put64(data, at, runStart);
+                put32(data, at + 8, block - runStart);
+                data[at + 12] = (byte) runStatus;
+                runStart = block;
+                runStatus = status;
+            }
+        }
+        put32(data, 0, 4 + count * 16L);
+        return Responses.parameterData(data, 8 + count * 16, allocationLength);
+    }
+
+    private static int status(LogicalUnit lu, long block) throws IOException {
+        return lu.backend().isDeallocated(block << lu.blockShift(), lu.blockSize()) ? STATUS_DEALLOCATED : STATUS_MAPPED;
+    }
+
+    // ---- COMPARE AND WRITE ----
+
+    /**
+     * Compares the first half of the Data-Out with the medium and, when equal, writes the second half, holding the
+     * range lock throughout so no other write can land in between. A mismatch is MISCOMPARE DURING VERIFY with the
+     * offset of the first differing byte in INFORMATION.
+     */
+    public static ScsiResponse compareAndWrite(LogicalUnit lu, ScsiCommand command) throws IOException {
+        byte[] cdb = command.cdb();
+        BlockCommands.checkNoProtection(cdb);
+        long lba = u64(cdb, 2);
+        int blocks = u8(cdb, 13);
+        if (blocks > BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        }
+        lu.checkRange(lba, blocks);
+        int length = blocks << lu.blockShift();
+        ByteBuf dataOut = command.dataOut();
+        int received = dataOut == null ? 0 : dataOut.readableBytes();
+        if (command.expectedTransferLength() != 2 * length || received != 2 * length) {
+            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        }
+        if (blocks == 0) {
+            return ScsiResponse.good();
+        }
+        lu.checkWritable();
+        long offset = lba << lu.blockShift();
+        long locked = lu.rangeLocks().lock(offset, length);
+        try {
+            ByteBuf medium = BlockCommands.readBuffer(lu, offset, length);
+            try {
+                int mismatch = BlockCommands.firstMismatch(medium, 0, dataOut, dataOut.readerIndex(), length);
+                if (mismatch >= 0) {
+                    throw new SenseException(Sense.of(Sense.MISCOMPARE, 0x1d, 0x00).withInformation(mismatch));
+                }
+            } finally {
+                medium.release();
+            }
+            BlockCommands.writeFrom(lu, dataOut, dataOut.readerIndex() + length, length, offset);
+        } finally {
+            lu.rangeLocks().unlock(locked);
+        }
+        if ((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled()) {
+            lu.flush();
+        }
+        lu.counters().bytesWritten(length);
+        return ScsiResponse.good();
+    }
+
+    private static boolean isZero(ByteBuf buf, int length) {
+        int from = buf.readerIndex();
+        for (int i = 0; i < length; i++) {
+            if (buf.getByte(from + i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -123,14 +123,14 @@ public final class TargetEngine implements AutoCloseable {
 
     /** Maps {@code backend} as {@code lun} of {@code targetIqn}, creating the target on first use. */
     public void map(String targetIqn, long lun, String deviceId, BlockBackend backend) {
-        node(targetIqn).device().map(lun, deviceId, backend);
+        node(targetIqn).map(lun, deviceId, backend);
     }
 
     /** Unmaps a LUN; its backend is closed by the SCSI layer. */
     public void unmap(String targetIqn, long lun) {
         TargetNode node = registry.find(targetIqn);
         if (node != null) {
-            node.device().unmap(lun);
+            node.unmap(lun);
         }
     }
 

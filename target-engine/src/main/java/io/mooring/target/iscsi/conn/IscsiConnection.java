@@ -474,8 +474,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             int sequenceStart = task.received - task.burstReceived;
             limit = Math.min(params.maxBurstLength(), task.expectedLength - sequenceStart);
         }
-        if (pdu.dataSn() != task.expectedDataSn || pdu.bufferOffset() != task.received
-                || length > task.expectedLength - task.received || task.burstReceived + length > limit) {
+        if (pdu.dataSn() != task.expectedDataSn || pdu.bufferOffset() != task.received) {
+            // the initiator fails the command on the Reject; the session survives (libiscsi expects this)
+            abort(task, null);
+            reject(pdu.header(), RejectPdu.PROTOCOL_ERROR);
+            return;
+        }
+        if (length > task.expectedLength - task.received || task.burstReceived + length > limit) {
             rejectAndClose(pdu.header(), RejectPdu.PROTOCOL_ERROR);
             return;
         }
@@ -551,7 +556,17 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         int toSend = Math.min(available, limit);
         int residualFlags = 0;
         int residual = 0;
-        if (task.read || available > 0) {
+        int wanted = task.write ? WriteLengths.bytes(task.cdb, session.node().blockSize(task.lun)) : -1;
+        if (wanted >= 0 && !task.read) {
+            // a write whose CDB asks for more or less than the iSCSI expected length (RFC 7143 11.4.5)
+            if (wanted > task.expectedLength) {
+                residualFlags = Residual.OVERFLOW;
+                residual = wanted - task.expectedLength;
+            } else if (wanted < task.expectedLength) {
+                residualFlags = Residual.UNDERFLOW;
+                residual = task.expectedLength - wanted;
+            }
+        } else if (task.read || available > 0) {
             if (available > limit) {
                 residualFlags = Residual.OVERFLOW;
                 residual = available - limit;
@@ -706,7 +721,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         return wait;
     }
 
-    /** Aborts one task: one still gathering data ends now; one in the SCSI layer ends when it returns. */
+    /**
+     * Aborts one task: one still gathering data ends now; one in the SCSI layer ends when it returns, and then
+     * counts down {@code wait} (if any).
+     */
     private void abort(IscsiTask task, TaskManagementWait wait) {
         if (task.aborted) {
             return;
@@ -714,8 +732,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         task.aborted = true;
         recentlyAborted[abortedCursor++ & (recentlyAborted.length - 1)] = task.initiatorTaskTag;
         if (task.executing) {
-            task.abortWait = wait;
-            wait.pending++;
+            if (wait != null) {
+                task.abortWait = wait;
+                wait.pending++;
+            }
         } else {
             tasks.remove(task.initiatorTaskTag);
             task.releaseDataOut();
@@ -898,7 +918,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         for (IscsiTask task : new ArrayList<>(tasks.values())) {
-            abort(task, new TaskManagementWait(0, 0, false));
+            abort(task, null);
         }
         sendAndClose(new LogoutResponse(request.initiatorTaskTag(), LogoutResponse.CLOSED_SUCCESSFULLY));
     }

@@ -3,6 +3,7 @@ package io.mooring.target.iscsi.node;
 import io.mooring.target.AccessGrant;
 import io.mooring.target.iscsi.session.IscsiSession;
 import io.mooring.target.scsi.ScsiDevice;
+import io.mooring.target.scsi.bdev.BlockBackend;
 import java.util.ArrayList;
 import java.util.List;
 import org.jctools.maps.NonBlockingHashMap;
@@ -18,6 +19,7 @@ public final class TargetNode {
     private final ScsiDevice device;
     private final NonBlockingHashMap<String, AccessGrant> grants = new NonBlockingHashMap<>();
     private final NonBlockingHashMapLong<IscsiSession> sessions = new NonBlockingHashMapLong<>();
+    private final NonBlockingHashMapLong<Integer> blockSizes = new NonBlockingHashMapLong<>();
 
     public TargetNode(String name, ScsiDevice device) {
         this.name = name;
@@ -30,6 +32,23 @@ public final class TargetNode {
 
     public ScsiDevice device() {
         return device;
+    }
+
+    /** Maps a LUN in the SCSI device and remembers its block size (for write residuals). */
+    public void map(long lun, String deviceId, BlockBackend backend) {
+        device.map(lun, deviceId, backend);
+        blockSizes.put(lun, Integer.valueOf(backend.blockSize()));
+    }
+
+    public void unmap(long lun) {
+        blockSizes.remove(lun);
+        device.unmap(lun);
+    }
+
+    /** The block size of a mapped LUN, or 0. */
+    public int blockSize(long lun) {
+        Integer size = blockSizes.get(lun);
+        return size == null ? 0 : size;
     }
 
     public void grant(AccessGrant grant) {

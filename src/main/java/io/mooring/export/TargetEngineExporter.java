@@ -1,0 +1,158 @@
+package io.mooring.export;
+
+import io.mooring.boot.MooringConfig;
+import io.mooring.target.AccessGrant;
+import io.mooring.target.EngineConfig;
+import io.mooring.target.TargetEngine;
+import io.mooring.target.scsi.bdev.BlockBackend;
+import io.mooring.target.scsi.bdev.FileBackend;
+import io.mooring.target.scsi.bdev.RawDeviceBackend;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Exports volumes through the embedded iSCSI engine: one target per volume ({@code <prefix>:volume-<id>}), its backing
+ * store as LUN 0, and one CHAP grant per attachment. The engine's tables are derived state: the database is the truth,
+ * and {@link #start(Collection)} rebuilds them from it before the portal accepts a login.
+ */
+@ApplicationScoped
+public class TargetEngineExporter implements VolumeExporter {
+
+    private static final Logger LOG = Logger.getLogger(TargetEngineExporter.class);
+    private static final long LUN = 0;
+
+    private final MooringConfig config;
+    /** The CHAP users granted on each exported volume; a volume is unexported when its last grant goes. */
+    private final Map<String, Set<String>> grantsByVolume = new ConcurrentHashMap<>();
+    private volatile TargetEngine engine;
+    private volatile String portal;
+
+    public TargetEngineExporter(MooringConfig config) {
+        this.config = config;
+    }
+
+    /** Starts the portal with {@code grants} already in place, so no initiator ever sees a half-rebuilt table. */
+    public synchronized void start(Collection<ExportGrant> grants) {
+        MooringConfig.Iscsi iscsi = config.iscsi();
+        String advertisedHost = iscsi.advertisedAddress().orElseGet(TargetEngineExporter::firstNonLoopbackAddress);
+        EngineConfig engineConfig = EngineConfig.defaults().withListen(iscsi.host(), iscsi.port());
+        if (iscsi.port() != 0) {
+            engineConfig = engineConfig.withAdvertisedPortal(advertisedHost + ":" + iscsi.port());
+        }
+        TargetEngine started = TargetEngine.start(engineConfig);
+        grants.forEach(grant -> exportTo(started, grant));
+        engine = started;
+        portal = advertisedHost + ":" + engine.localAddress().getPort();
+        LOG.infof("iSCSI portal listening on %s (advertised as %s), %d attachment(s) re-exported",
+                engine.localAddress(), portal, grants.size());
+    }
+
+    public synchronized void stop() {
+        if (engine != null) {
+            engine.close();
+            engine = null;
+            grantsByVolume.clear();
+        }
+    }
+
+    public boolean isRunning() {
+        return engine != null;
+    }
+
+    public TargetEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public void export(ExportGrant grant) {
+        exportTo(runningEngine(), grant);
+    }
+
+    @Override
+    public void revoke(String volumeId, String chapUser) {
+        TargetEngine target = runningEngine();
+        grantsByVolume.compute(volumeId, (volume, users) -> {
+            String iqn = targetIqn(volume);
+            target.revoke(iqn, chapUser);
+            Set<String> remaining = users == null ? Set.of() : users;
+            remaining.remove(chapUser);
+            if (remaining.isEmpty()) {
+                target.removeTarget(iqn);
+                return null;
+            }
+            return remaining;
+        });
+    }
+
+    @Override
+    public String targetIqn(String volumeId) {
+        return config.iscsi().iqnPrefix() + ":volume-" + volumeId;
+    }
+
+    @Override
+    public String portal() {
+        return portal;
+    }
+
+    private void exportTo(TargetEngine target, ExportGrant grant) {
+        grantsByVolume.compute(grant.volumeId(), (volume, users) -> {
+            String iqn = targetIqn(volume);
+            Set<String> granted = users;
+            if (granted == null) {
+                target.map(iqn, LUN, volume, open(grant));
+                granted = new HashSet<>();
+            }
+            target.grant(iqn, AccessGrant.of(grant.chapUser(), grant.chapSecret(), Set.of(grant.initiatorIqn()), grant.readOnly()));
+            granted.add(grant.chapUser());
+            return granted;
+        });
+    }
+
+    private static BlockBackend open(ExportGrant grant) {
+        try {
+            return grant.rawDevice() ? RawDeviceBackend.open(grant.backingPath(), false) : FileBackend.open(grant.backingPath(), false);
+        } catch (IOException e) {
+            throw new ExportException("cannot open the backing store of volume " + grant.volumeId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private TargetEngine runningEngine() {
+        TargetEngine running = engine;
+        if (running == null) {
+            throw new ExportException("the iSCSI target is not running");
+        }
+        return running;
+    }
+
+    private static String firstNonLoopbackAddress() {
+        try {
+            return NetworkInterface.networkInterfaces()
+                    .filter(TargetEngineExporter::isUp)
+                    .flatMap(NetworkInterface::inetAddresses)
+                    .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress())
+                    .map(InetAddress::getHostAddress)
+                    .findFirst()
+                    .orElse("127.0.0.1");
+        } catch (SocketException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    private static boolean isUp(NetworkInterface nic) {
+        try {
+            return nic.isUp() && !nic.isLoopback();
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+}

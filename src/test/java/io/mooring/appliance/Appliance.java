@@ -1,0 +1,154 @@
+package io.mooring.appliance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged appliance, started exactly as README.md says ({@code java -jar target/service/quarkus-app/quarkus-run.jar},
+ * no configuration file, an embedded PostgreSQL) in its own working directory. Only the listening ports are set, through
+ * the environment, so that tests bind 127.0.0.1 on free ports.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path workDir;
+    private final int httpPort;
+    private final int iscsiPort;
+    private Process process;
+
+    private Appliance(Path workDir, int httpPort, int iscsiPort) {
+        this.workDir = workDir;
+        this.httpPort = httpPort;
+        this.iscsiPort = iscsiPort;
+    }
+
+    /**
+     * An appliance in a fresh working directory under {@code mooring.it.dir} (world-traversable: PostgreSQL runs as
+     * the postgres user when tests run as root).
+     */
+    public static Appliance fresh() throws IOException {
+        Path parent = Files.createDirectories(Path.of(System.getProperty("mooring.it.dir", "target/it")));
+        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = Files.createTempDirectory(parent, "appliance-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new Appliance(dir, freePort(), freePort());
+    }
+
+    public Appliance start() throws IOException, InterruptedException {
+        Path jar = Path.of(System.getProperty("mooring.jar", "target/service/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("appliance.log").toFile()));
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        builder.environment().put("MOORING_ISCSI_HOST", "127.0.0.1");
+        builder.environment().put("MOORING_ISCSI_PORT", Integer.toString(iscsiPort));
+        builder.environment().put("MOORING_ISCSI_ADVERTISED_ADDRESS", "127.0.0.1");
+        process = builder.start();
+        awaitReady();
+        return this;
+    }
+
+    /** SIGTERM, as an operator or systemd stops it; waits for the process to end. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the appliance did not stop within 60 s; see " + log());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public int iscsiPort() {
+        return iscsiPort;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path dataDir() {
+        return workDir.resolve("mooring-data");
+    }
+
+    public Path log() {
+        return workDir.resolve("appliance.log");
+    }
+
+    public String adminToken() throws IOException {
+        return Files.readString(dataDir().resolve("admin-token")).trim();
+    }
+
+    /** PostgreSQL processes serving this appliance's data directory (any user, any state but zombie). */
+    public List<ProcessHandle> postgresProcesses() {
+        String marker = dataDir().resolve("postgres").toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains(marker)).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (isRunning()) {
+            kill();
+        }
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the appliance exited with " + process.exitValue() + ":\n" + Files.readString(log()));
+            }
+            try {
+                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the appliance was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + Files.readString(log()));
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -41,7 +41,7 @@ final class CommandDispatcher {
         if (lu.reservations().conflicts(command.nexus(), op.access())) {
             return Responses.reservationConflict();
         }
-        if (op.writesMedium() && (command.writeProtected() || lu.backend().readOnly())) {
+        if (op.writesMedium() && lu.writeProtected(command)) {
             return Responses.checkCondition(Sense.WRITE_PROTECTED);
         }
         try {

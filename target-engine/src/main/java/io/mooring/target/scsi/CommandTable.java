@@ -50,6 +50,7 @@ public final class CommandTable {
         write(0xae, "WRITE AND VERIFY(12)", "ae f2 ff ff ff ff ff ff ff ff 1f 07", BlockCommands::writeAndVerify12);
         write(0x8e, "WRITE AND VERIFY(16)", "8e f2 ff ff ff ff ff ff ff ff ff ff ff ff 1f 07",
                 BlockCommands::writeAndVerify16);
+        write(0x8b, "ORWRITE(16)", "8b fa ff ff ff ff ff ff ff ff ff ff ff ff 1f 07", BlockCommands::orWrite16);
         op(0x2f, "VERIFY(10)", Access.READ, "2f f6 ff ff ff ff 1f ff ff 07", BlockCommands::verify10);
         op(0xaf, "VERIFY(12)", Access.READ, "af f6 ff ff ff ff ff ff ff ff 1f 07", BlockCommands::verify12);
         op(0x8f, "VERIFY(16)", Access.READ, "8f f6 ff ff ff ff ff ff ff ff ff ff ff ff 1f 07", BlockCommands::verify16);
@@ -57,6 +58,9 @@ public final class CommandTable {
                 BlockCommands::synchronizeCache10);
         op(0x91, "SYNCHRONIZE CACHE(16)", Access.WRITE, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 1f 07",
                 BlockCommands::synchronizeCache16);
+        op(0x37, "READ DEFECT DATA(10)", Access.READ, "37 00 1f 00 00 00 00 ff ff 07", BlockCommands::readDefectData10);
+        op(0xb7, "READ DEFECT DATA(12)", Access.READ, "b7 1f 00 00 00 00 ff ff ff ff 00 07",
+                BlockCommands::readDefectData12);
         op(0x34, "PRE-FETCH(10)", Access.READ, "34 02 ff ff ff ff 1f ff ff 07", BlockCommands::prefetch10);
         op(0x90, "PRE-FETCH(16)", Access.READ, "90 02 ff ff ff ff ff ff ff ff ff ff ff ff 1f 07",
                 BlockCommands::prefetch16);

@@ -21,6 +21,9 @@ public interface BlockBackend extends Closeable {
     /** Logical block size in bytes. */
     int blockSize();
 
+    /** The unit below which writes cost a read-modify-write (a page of the page cache, a device's physical sector). */
+    int physicalBlockSize();
+
     /** Opened without write access: every write is refused with WRITE PROTECTED. */
     boolean readOnly();
 

@@ -25,12 +25,14 @@ abstract class ChannelBackend implements BlockBackend {
     protected final FileChannel channel;
     private final boolean readOnly;
     private final int blockSize;
+    private final int physicalBlockSize;
     private volatile long size;
 
-    protected ChannelBackend(FileChannel channel, boolean readOnly, int blockSize, long size) {
+    protected ChannelBackend(FileChannel channel, boolean readOnly, int blockSize, int physicalBlockSize, long size) {
         this.channel = channel;
         this.readOnly = readOnly;
         this.blockSize = blockSize;
+        this.physicalBlockSize = Math.max(blockSize, physicalBlockSize);
         this.size = size;
     }
 
@@ -58,6 +60,11 @@ abstract class ChannelBackend implements BlockBackend {
     @Override
     public int blockSize() {
         return blockSize;
+    }
+
+    @Override
+    public int physicalBlockSize() {
+        return physicalBlockSize;
     }
 
     @Override

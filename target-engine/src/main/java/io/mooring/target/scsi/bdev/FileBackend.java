@@ -8,9 +8,11 @@ import java.nio.file.Path;
 public final class FileBackend extends ChannelBackend {
 
     private static final int BLOCK_SIZE = 512;
+    /** The page cache reads and writes whole pages: anything smaller is a read-modify-write. */
+    private static final int PAGE_SIZE = 4096;
 
     private FileBackend(FileChannel channel, boolean readOnly) throws IOException {
-        super(channel, readOnly, BLOCK_SIZE, channel.size());
+        super(channel, readOnly, BLOCK_SIZE, PAGE_SIZE, channel.size());
     }
 
     public static FileBackend open(Path file, boolean readOnly) throws IOException {

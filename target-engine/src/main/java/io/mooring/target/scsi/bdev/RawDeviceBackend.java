@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * A LUN on a raw block device (e.g. {@code /dev/loop0}, an LVM volume). A block device's {@code FileChannel.size()}
  * is 0, so the size and logical block size come from sysfs: {@code /sys/class/block/<name>/size} counts 512-byte
- * sectors whatever the device's block size.
+ * sectors whatever the device's block size; the block sizes come from {@code queue/}.
  */
 public final class RawDeviceBackend extends ChannelBackend {
 
@@ -17,8 +17,9 @@ public final class RawDeviceBackend extends ChannelBackend {
 
     private final Path sysfsDir;
 
-    private RawDeviceBackend(FileChannel channel, boolean readOnly, Path sysfsDir, int blockSize) throws IOException {
-        super(channel, readOnly, blockSize, sectors(sysfsDir) * SYSFS_SECTOR);
+    private RawDeviceBackend(FileChannel channel, boolean readOnly, Path sysfsDir, int blockSize, int physicalBlockSize)
+            throws IOException {
+        super(channel, readOnly, blockSize, physicalBlockSize, sectors(sysfsDir) * SYSFS_SECTOR);
         this.sysfsDir = sysfsDir;
     }
 
@@ -28,10 +29,11 @@ public final class RawDeviceBackend extends ChannelBackend {
         if (!Files.isDirectory(sysfsDir)) {
             throw new IOException(device + " is not a block device (no " + sysfsDir + ")");
         }
-        int blockSize = logicalBlockSize(sysfsDir);
+        int blockSize = queueAttribute(sysfsDir, "logical_block_size");
+        int physicalBlockSize = queueAttribute(sysfsDir, "physical_block_size");
         FileChannel channel = openChannel(real, readOnly);
         try {
-            return new RawDeviceBackend(channel, readOnly, sysfsDir, blockSize);
+            return new RawDeviceBackend(channel, readOnly, sysfsDir, blockSize, physicalBlockSize);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -53,10 +55,10 @@ public final class RawDeviceBackend extends ChannelBackend {
         return Long.parseLong(Files.readString(sysfsDir.resolve("size")).trim());
     }
 
-    /** A partition has no queue/ of its own; its parent disk's applies. */
-    private static int logicalBlockSize(Path sysfsDir) throws IOException {
-        Path own = sysfsDir.resolve("queue/logical_block_size");
-        Path parent = sysfsDir.toRealPath().getParent().resolve("queue/logical_block_size");
+    /** A queue/ attribute in bytes; a partition has no queue/ of its own, its parent disk's applies. */
+    private static int queueAttribute(Path sysfsDir, String name) throws IOException {
+        Path own = sysfsDir.resolve("queue").resolve(name);
+        Path parent = sysfsDir.toRealPath().getParent().resolve("queue").resolve(name);
         Path source = Files.exists(own) ? own : parent;
         return Files.exists(source) ? Integer.parseInt(Files.readString(source).trim()) : SYSFS_SECTOR;
     }

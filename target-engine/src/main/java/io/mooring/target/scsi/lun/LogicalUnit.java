@@ -1,5 +1,6 @@
 package io.mooring.target.scsi.lun;
 
+import io.mooring.target.scsi.ScsiCommand;
 import io.mooring.target.scsi.bdev.BlockBackend;
 import io.mooring.target.scsi.pr.Reservations;
 import io.mooring.target.scsi.sense.Sense;
@@ -31,6 +32,7 @@ public final class LogicalUnit {
     private final int blockShift;
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean writeFailed;
+    private volatile boolean softwareWriteProtected;
 
     public LogicalUnit(long lun, String deviceId, BlockBackend backend, LunInventory inventory) {
         if (Integer.bitCount(backend.blockSize()) != 1) {
@@ -92,6 +94,11 @@ public final class LogicalUnit {
         return backend.blockSize();
     }
 
+    /** LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (READ CAPACITY(16)). */
+    public int physicalBlockExponent() {
+        return Integer.numberOfTrailingZeros(backend.physicalBlockSize() / backend.blockSize());
+    }
+
     public int blockShift() {
         return blockShift;
     }
@@ -116,6 +123,20 @@ public final class LogicalUnit {
 
     public void writeCacheEnabled(boolean enabled) {
         writeCacheEnabled = enabled;
+    }
+
+    /** Whether writes from this command must be refused: read-only session, read-only backend, or SWP set. */
+    public boolean writeProtected(ScsiCommand command) {
+        return command.writeProtected() || backend.readOnly() || softwareWriteProtected;
+    }
+
+    /** Software write protect (control mode page SWP): the initiator made the medium read-only. */
+    public boolean softwareWriteProtected() {
+        return softwareWriteProtected;
+    }
+
+    public void softwareWriteProtected(boolean enabled) {
+        softwareWriteProtected = enabled;
     }
 
     /** Ends the command with WRITE ERROR when a flush failed before: dirty data may be lost, so writes stop for good. */

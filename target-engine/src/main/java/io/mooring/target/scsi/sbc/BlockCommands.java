@@ -51,6 +51,7 @@ public final class BlockCommands {
         byte[] data = new byte[32];
         put64(data, 0, lu.blockCount() - 1);
         put32(data, 8, lu.blockSize());
+        data[13] = (byte) lu.physicalBlockExponent();
         data[14] = (byte) 0xc0;
         return Responses.parameterData(data, u32(command.cdb(), 10));
     }
@@ -167,6 +168,38 @@ public final class BlockCommands {
         return ScsiResponse.good();
     }
 
+    /** ORWRITE(16): ORs the Data-Out into the medium, read and write under the range lock so no write interleaves. */
+    public static ScsiResponse orWrite16(LogicalUnit lu, ScsiCommand command) throws IOException {
+        byte[] cdb = command.cdb();
+        checkNoProtection(cdb);
+        int length = transferLength(lu, u64(cdb, 2), u32(cdb, 10));
+        lu.checkWritable();
+        ByteBuf dataOut = command.dataOut();
+        int combined = dataOut == null ? 0 : Math.min(length, dataOut.readableBytes());
+        if (combined > 0) {
+            long offset = u64(cdb, 2) << lu.blockShift();
+            long locked = lu.rangeLocks().lock(offset, combined);
+            try {
+                ByteBuf medium = readBuffer(lu, offset, combined);
+                try {
+                    for (int i = 0; i < combined; i++) {
+                        medium.setByte(i, medium.getByte(i) | dataOut.getByte(dataOut.readerIndex() + i));
+                    }
+                    writeFrom(lu, medium, 0, combined, offset);
+                } finally {
+                    medium.release();
+                }
+            } finally {
+                lu.rangeLocks().unlock(locked);
+            }
+        }
+        if ((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled()) {
+            lu.flush();
+        }
+        lu.counters().bytesWritten(combined);
+        return ScsiResponse.good();
+    }
+
     // ---- VERIFY ----
 
     public static ScsiResponse verify10(LogicalUnit lu, ScsiCommand command) throws IOException {
@@ -249,6 +282,23 @@ public final class BlockCommands {
         byte[] cdb = command.cdb();
         lu.checkRange(u64(cdb, 2), u32(cdb, 10));
         return ScsiResponse.good();
+    }
+
+    // ---- defect data ----
+
+    /** A virtual disk has no defects: the requested lists are valid and empty, in the requested format. */
+    public static ScsiResponse readDefectData10(LogicalUnit lu, ScsiCommand command) {
+        byte[] cdb = command.cdb();
+        byte[] data = new byte[4];
+        data[1] = (byte) (cdb[2] & 0x1f);
+        return Responses.parameterData(data, u16(cdb, 7));
+    }
+
+    public static ScsiResponse readDefectData12(LogicalUnit lu, ScsiCommand command) {
+        byte[] cdb = command.cdb();
+        byte[] data = new byte[8];
+        data[1] = (byte) (cdb[1] & 0x1f);
+        return Responses.parameterData(data, u32(cdb, 6));
     }
 
     // ---- shared helpers ----

@@ -51,8 +51,9 @@ public final class ProvisioningCommands {
     }
 
     /**
-     * Writes one block over a range. A zero block (or NDOB, or UNMAP with zero data) deallocates the range instead,
-     * which reads back identically since LBPRZ=1. A zero NUMBER OF LOGICAL BLOCKS means "to the end" (WSNZ=0).
+     * Writes one block over a range. UNMAP, NDOB or a zero block deallocate the range instead; with UNMAP the data
+     * block is ignored, as SBC-3 permits and initiators expect: deallocated blocks read as zeros (LBPRZ=1).
+     * A zero NUMBER OF LOGICAL BLOCKS means "to the end" (WSNZ=0).
      */
     private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, boolean noDataOut)
             throws IOException {
@@ -76,10 +77,10 @@ public final class ProvisioningCommands {
         lu.checkWritable();
         long offset = lba << lu.blockShift();
         long length = count << lu.blockShift();
-        boolean zeros = noDataOut || isZero(dataOut, blockSize);
+        boolean deallocate = (cdb[1] & UNMAP) != 0 || noDataOut || isZero(dataOut, blockSize);
         long locked = lu.rangeLocks().lock(offset, length);
         try {
-            if (zeros) {
+            if (deallocate) {
                 lu.backend().deallocate(offset, length);
             } else {
                 writeRepeated(lu, dataOut, offset, length);

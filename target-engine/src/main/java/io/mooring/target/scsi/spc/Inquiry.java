@@ -116,12 +116,12 @@ public final class Inquiry {
     private static byte[] blockLimits(LogicalUnit lu) {
         byte[] d = new byte[0x3c];
         d[1] = (byte) BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS;
-        put16(d, 2, BlockLimits.OPTIMAL_GRANULARITY_BYTES / lu.blockSize());
+        put16(d, 2, 1 << lu.physicalBlockExponent());
         put32(d, 4, BlockLimits.MAX_TRANSFER_BYTES / lu.blockSize());
         put32(d, 8, BlockLimits.OPTIMAL_TRANSFER_BYTES / lu.blockSize());
         put32(d, 16, BlockLimits.MAX_UNMAP_BYTES / lu.blockSize());
         put32(d, 20, BlockLimits.MAX_UNMAP_DESCRIPTORS);
-        put32(d, 24, 1);                   // OPTIMAL UNMAP GRANULARITY: one block
+        put32(d, 24, 1 << lu.physicalBlockExponent());   // OPTIMAL UNMAP GRANULARITY
         put64(d, 32, BlockLimits.MAX_WRITE_SAME_BYTES / lu.blockSize());
         return d;
     }

@@ -17,8 +17,8 @@ import java.io.ByteArrayOutputStream;
 
 /**
  * MODE SENSE/SELECT (6) and (10) with the caching (08h), control (0Ah) and informational exceptions (1Ch) pages.
- * Only WCE is changeable: clearing it makes every write durable before status (write-through), so the page
- * always tells the truth about the page cache.
+ * Changeable: WCE (clearing it makes every write durable before status, so the page always tells the truth about
+ * the page cache) and SWP (software write protect).
  */
 public final class ModeCommands {
 
@@ -34,6 +34,7 @@ public final class ModeCommands {
     private static final int PC_SAVED = 3;
 
     private static final int WCE = 0x04;
+    private static final int SWP = 0x08;
     private static final int WP = 0x80;
     private static final int DPOFUA = 0x10;
 
@@ -81,8 +82,7 @@ public final class ModeCommands {
     }
 
     private static int deviceSpecific(LogicalUnit lu, ScsiCommand command) {
-        boolean readOnly = command.writeProtected() || lu.backend().readOnly();
-        return (readOnly ? WP : 0) | DPOFUA;
+        return (lu.writeProtected(command) ? WP : 0) | DPOFUA;
     }
 
     private static byte[] pages(LogicalUnit lu, byte[] cdb) {
@@ -97,9 +97,10 @@ public final class ModeCommands {
         }
         return switch (page) {
             case PAGE_CACHING -> caching(lu, pageControl);
-            case PAGE_CONTROL -> control(pageControl);
+            case PAGE_CONTROL -> control(lu, pageControl);
             case PAGE_INFORMATIONAL_EXCEPTIONS -> informationalExceptions(pageControl);
-            case ALL_PAGES -> concat(caching(lu, pageControl), control(pageControl), informationalExceptions(pageControl));
+            case ALL_PAGES -> concat(caching(lu, pageControl), control(lu, pageControl),
+                    informationalExceptions(pageControl));
             default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
         };
     }
@@ -116,13 +117,16 @@ public final class ModeCommands {
         return p;
     }
 
-    /** Nothing changeable; QUEUE ALGORITHM MODIFIER 1: commands may be reordered, as the initiator expects of a disk. */
-    private static byte[] control(int pageControl) {
+    /** SWP changeable; QUEUE ALGORITHM MODIFIER 1: commands may be reordered, as the initiator expects of a disk. */
+    private static byte[] control(LogicalUnit lu, int pageControl) {
         byte[] p = new byte[12];
         p[0] = PAGE_CONTROL;
         p[1] = (byte) (p.length - 2);
-        if (pageControl != PC_CHANGEABLE) {
+        if (pageControl == PC_CHANGEABLE) {
+            p[4] = SWP;
+        } else {
             p[3] = 0x10;
+            p[4] = (byte) (pageControl == PC_CURRENT && lu.softwareWriteProtected() ? SWP : 0);
             put16(p, 8, 0xffff);           // BUSY TIMEOUT PERIOD: unlimited
         }
         return p;
@@ -179,6 +183,7 @@ public final class ModeCommands {
             throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
         }
         Boolean newWriteCache = null;
+        Boolean newSoftwareWriteProtect = null;
         while (at < listLength) {
             if (at + 2 > listLength) {
                 throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
@@ -190,13 +195,13 @@ public final class ModeCommands {
             }
             byte[] current = switch (page) {
                 case PAGE_CACHING -> caching(lu, PC_CURRENT);
-                case PAGE_CONTROL -> control(PC_CURRENT);
+                case PAGE_CONTROL -> control(lu, PC_CURRENT);
                 case PAGE_INFORMATIONAL_EXCEPTIONS -> informationalExceptions(PC_CURRENT);
                 default -> throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
             };
             byte[] changeable = switch (page) {
                 case PAGE_CACHING -> caching(lu, PC_CHANGEABLE);
-                case PAGE_CONTROL -> control(PC_CHANGEABLE);
+                case PAGE_CONTROL -> control(lu, PC_CHANGEABLE);
                 default -> informationalExceptions(PC_CHANGEABLE);
             };
             if (pageLength != current.length) {
@@ -209,6 +214,8 @@ public final class ModeCommands {
             }
             if (page == PAGE_CACHING) {
                 newWriteCache = (list[at + 2] & WCE) != 0;
+            } else if (page == PAGE_CONTROL) {
+                newSoftwareWriteProtect = (list[at + 4] & SWP) != 0;
             }
             at += pageLength;
         }
@@ -217,6 +224,10 @@ public final class ModeCommands {
                 lu.flush();
             }
             lu.writeCacheEnabled(newWriteCache);
+            lu.unitAttentions().raiseForOthers(command.nexus(), Sense.MODE_PARAMETERS_CHANGED);
+        }
+        if (newSoftwareWriteProtect != null && newSoftwareWriteProtect != lu.softwareWriteProtected()) {
+            lu.softwareWriteProtected(newSoftwareWriteProtect);
             lu.unitAttentions().raiseForOthers(command.nexus(), Sense.MODE_PARAMETERS_CHANGED);
         }
         return ScsiResponse.good();

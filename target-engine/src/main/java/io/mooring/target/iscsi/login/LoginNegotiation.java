@@ -159,7 +159,7 @@ public final class LoginNegotiation {
                 next = wanted;
             }
         }
-        if (stage == OPERATIONAL || transit) {
+        if (stage == OPERATIONAL || transit && next == FULL_FEATURE) {
             negotiator.addDeclarations(answer);
         }
         if (transit && next == FULL_FEATURE) {

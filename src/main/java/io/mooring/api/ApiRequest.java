@@ -1,0 +1,46 @@
+package io.mooring.api;
+
+import io.mooring.auth.Principal;
+import jakarta.enterprise.context.RequestScoped;
+
+/** What {@link ApiFilters} learnt about the current /v3 call: who asks, for which project, at which microversion. */
+@RequestScoped
+public class ApiRequest {
+
+    private Principal principal;
+    private String projectId;
+    private ApiVersion version = ApiVersion.MIN;
+
+    void authenticated(Principal principal, String projectId) {
+        this.principal = principal;
+        this.projectId = projectId;
+    }
+
+    void version(ApiVersion version) {
+        this.version = version;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    public boolean admin() {
+        return principal != null && principal.admin();
+    }
+
+    /** The project the call acts in: the URL's (admins may name any) or the token's when the URL has none. */
+    public String projectId() {
+        return projectId;
+    }
+
+    public ApiVersion version() {
+        return version;
+    }
+
+    /** Endpoints that appeared at {@code since} look absent below it, as in Cinder. */
+    public void require(ApiVersion since) {
+        if (!version.atLeast(since)) {
+            throw CinderFault.resourceNotFound();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.mooring.api;
+
+import io.mooring.export.ExportException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as Cinder's envelope {@code {"<faultName>": {"code": N, "message": "..."}}}; nothing leaks a stack. */
+public class FaultMappers {
+
+    private static final Logger LOG = Logger.getLogger(FaultMappers.class);
+
+    static final String INTERNAL = "The server has either erred or is incapable of performing the requested operation.";
+
+    public static Response response(CinderFault fault) {
+        return envelope(fault.status(), fault.getMessage());
+    }
+
+    static Response envelope(int status, String message) {
+        Map<String, Object> fault = new LinkedHashMap<>();
+        fault.put("code", status);
+        fault.put("message", message);
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of(CinderFault.faultName(status), fault)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response cinderFault(CinderFault fault) {
+        return response(fault);
+    }
+
+    @ServerExceptionMapper
+    public Response exportFailed(ExportException e) {
+        LOG.errorf("Export failed: %s", e.getMessage());
+        return envelope(500, "Unable to export the volume (" + e.getMessage() + ").");
+    }
+
+    /** Routing errors (unknown path, wrong method, bad media type) from the framework. */
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("Request failed", e);
+            return envelope(500, INTERNAL);
+        }
+        String message = switch (status) {
+            case 404 -> "The resource could not be found.";
+            case 405 -> "The method specified is not allowed for this resource.";
+            case 415 -> "Unsupported Content-Type";
+            default -> "The server could not comply with the request since it is either malformed or otherwise incorrect.";
+        };
+        return envelope(status, message);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("Request failed", e);
+        return envelope(500, INTERNAL);
+    }
+}

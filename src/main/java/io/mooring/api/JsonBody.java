@@ -1,0 +1,177 @@
+package io.mooring.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Request bodies, parsed and checked the way Cinder's JSON-schema validation does, with its messages: a failure at
+ * the top level is the bare jsonschema message, a nested one reads
+ * {@code Invalid input for field/attribute <field>. Value: <value>. <message>}.
+ */
+public final class JsonBody {
+
+    /** Cinder's sizelimit middleware default (max_request_body_size). */
+    public static final int MAX_BYTES = 114_688;
+
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private static final Pattern UUID_LIKE = Pattern.compile(
+            "(?i)^(urn:uuid:|uuid:)?\\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}}?$");
+
+    private JsonBody() {
+    }
+
+    /** The body as a JSON object; anything unparseable is Cinder's "Malformed request body". */
+    public static ObjectNode parseObject(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw CinderFault.badRequest("Malformed request body");
+        }
+        if (body.length > MAX_BYTES) {
+            throw tooLarge();
+        }
+        JsonNode node;
+        try {
+            node = STRICT.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw CinderFault.badRequest("Malformed request body");
+        } catch (IOException e) {
+            throw CinderFault.badRequest("Malformed request body");
+        }
+        if (node == null || node.isMissingNode()) {
+            throw CinderFault.badRequest("Malformed request body");
+        }
+        if (!node.isObject()) {
+            throw CinderFault.badRequest(PyRepr.of(node) + " is not of type 'object'");
+        }
+        return (ObjectNode) node;
+    }
+
+    public static CinderFault tooLarge() {
+        return new CinderFault(413, "Request is too large. Larger than max_request_body_size (" + MAX_BYTES + ").");
+    }
+
+    /** A schema violation found at {@code field} (null = the top level) whose value is {@code value}. */
+    public static CinderFault invalid(String field, JsonNode value, String message) {
+        if (field == null) {
+            return CinderFault.badRequest(message);
+        }
+        return CinderFault.badRequest("Invalid input for field/attribute " + field + ". Value: " + PyRepr.str(value) + ". " + message);
+    }
+
+    /** {@code object.get(key)} which must be an object; a missing key is reported as a required property. */
+    public static ObjectNode requiredObject(ObjectNode parent, String parentField, String key) {
+        JsonNode child = parent.get(key);
+        if (child == null) {
+            throw invalid(parentField, parent, "'" + key + "' is a required property");
+        }
+        if (!child.isObject()) {
+            throw invalid(key, child, PyRepr.of(child) + " is not of type 'object'");
+        }
+        return (ObjectNode) child;
+    }
+
+    public static void required(ObjectNode object, String field, String... keys) {
+        for (String key : keys) {
+            if (!object.has(key)) {
+                throw invalid(field, object, "'" + key + "' is a required property");
+            }
+        }
+    }
+
+    /** additionalProperties: false. */
+    public static void onlyKeys(ObjectNode object, String field, Set<String> allowed) {
+        List<String> unexpected = new ArrayList<>();
+        for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!allowed.contains(key)) {
+                unexpected.add(PyRepr.of(key));
+            }
+        }
+        if (!unexpected.isEmpty()) {
+            String verb = unexpected.size() == 1 ? "was" : "were";
+            throw invalid(field, object, "Additional properties are not allowed (" + String.join(", ", unexpected) + " " + verb + " unexpected)");
+        }
+    }
+
+    /** A string or null; longer than {@code maxLength} fails as jsonschema's maxLength. */
+    public static String optionalString(ObjectNode object, String key, int maxLength) {
+        JsonNode value = object.get(key);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(key, value, PyRepr.of(value) + " is not of type 'string', 'null'");
+        }
+        if (value.textValue().length() > maxLength) {
+            throw invalid(key, value, PyRepr.of(value) + " is too long");
+        }
+        return value.textValue();
+    }
+
+    /** A uuid (Cinder's format checker accepts oslo's uuid-like forms); returned in canonical lower-case form. */
+    public static String uuid(ObjectNode object, String key, boolean nullable) {
+        JsonNode value = object.get(key);
+        if (value == null || (nullable && value.isNull())) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(key, value, PyRepr.of(value) + " is not of type " + (nullable ? "'string', 'null'" : "'string'"));
+        }
+        String canonical = canonicalUuid(value.textValue());
+        if (canonical == null) {
+            throw invalid(key, value, PyRepr.of(value) + " is not a 'uuid'");
+        }
+        return canonical;
+    }
+
+    /** The canonical form of a uuid-like string, or null when it is not one. */
+    public static String canonicalUuid(String text) {
+        if (text == null || !UUID_LIKE.matcher(text).matches()) {
+            return null;
+        }
+        String hex = text.toLowerCase().replace("urn:uuid:", "").replace("uuid:", "")
+                .replace("{", "").replace("}", "").replace("-", "");
+        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+                + hex.substring(16, 20) + "-" + hex.substring(20);
+    }
+
+    /** A JSON object of string values (Cinder's metadata), null when absent. */
+    public static Map<String, String> stringMap(ObjectNode object, String key) {
+        JsonNode value = object.get(key);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw invalid(key, value, PyRepr.of(value) + " is not of type 'object', 'null'");
+        }
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (entry.getKey().isEmpty() || entry.getKey().length() > 255) {
+                throw invalid(key, value, "Additional properties are not allowed (" + PyRepr.of(entry.getKey()) + " was unexpected)");
+            }
+            JsonNode v = entry.getValue();
+            if (!v.isTextual()) {
+                throw invalid(entry.getKey(), v, PyRepr.of(v) + " is not of type 'string'");
+            }
+            if (v.textValue().length() > 255) {
+                throw invalid(entry.getKey(), v, PyRepr.of(v) + " is too long");
+            }
+            result.put(entry.getKey(), v.textValue());
+        }
+        return result;
+    }
+}

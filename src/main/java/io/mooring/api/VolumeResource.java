@@ -1,0 +1,237 @@
+package io.mooring.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mooring.attachment.AttachmentService;
+import io.mooring.attachment.VolumeAttachment;
+import io.mooring.auth.Scope;
+import io.mooring.volume.ListQuery;
+import io.mooring.volume.NewVolume;
+import io.mooring.volume.Volume;
+import io.mooring.volume.VolumeService;
+import io.mooring.volume.VolumeStatus;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+/** {@code /v3/{project_id}/volumes}: what the attach workflow and the cinder CLI need of the volumes API. */
+@Path("/v3/volumes")
+@Produces(MediaType.APPLICATION_JSON)
+public class VolumeResource {
+
+    /** Mooring's sparse files live on one filesystem: ext4 and XFS cap a file at 16 TiB (ext4) or more. */
+    static final int MAX_SIZE_GIB = 16_384;
+
+    private static final Set<String> CREATE_KEYS_V353 = Set.of("name", "description", "display_name", "display_description",
+            "volume_type", "metadata", "snapshot_id", "source_volid", "consistencygroup_id", "size", "availability_zone",
+            "multiattach", "image_id", "imageRef", "group_id", "backup_id");
+
+    private static final Map<String, BiFunction<String, String, Map.Entry<String, Object>>> FILTERS = Map.of(
+            "name", ListParams.textFilter("name"),
+            "status", ListParams.textFilter("status"),
+            "size", (name, value) -> {
+                try {
+                    return Map.entry("size", (Object) Integer.valueOf(value.trim()));
+                } catch (NumberFormatException e) {
+                    return Map.entry("size", ListParams.NO_MATCH);
+                }
+            },
+            // One availability zone ("nova") and no bootable volumes: these filters either match everything or nothing.
+            "availability_zone", (name, value) -> Map.entry("availabilityZone", value.equals("nova") ? ListParams.ALL : ListParams.NO_MATCH),
+            "bootable", (name, value) -> Map.entry("bootable",
+                    Set.of("0", "f", "false", "off", "n", "no").contains(value.trim().toLowerCase()) ? ListParams.ALL : ListParams.NO_MATCH));
+
+    @Inject
+    VolumeService volumes;
+
+    @Inject
+    AttachmentService attachments;
+
+    @Inject
+    ApiRequest request;
+
+    @Context
+    UriInfo uri;
+
+    @POST
+    public Uni<Response> create(byte[] body) {
+        NewVolume volume = parseCreate(JsonBody.parseObject(body));
+        return volumes.create(scope(), volume)
+                .map(created -> Response.accepted(Map.of("volume", Views.volumeDetail(created, List.of(), request, uri))).build());
+    }
+
+    private NewVolume parseCreate(ObjectNode body) {
+        JsonBody.onlyKeys(body, null, Set.of("volume", "OS-SCH-HNT:scheduler_hints"));
+        JsonBody.required(body, null, "volume");
+        ObjectNode volume = JsonBody.requiredObject(body, null, "volume");
+        if (request.version().atLeast(ApiVersion.SUPPORT_VOLUME_SCHEMA_CHANGES)) {
+            JsonBody.onlyKeys(volume, "volume", CREATE_KEYS_V353);
+        }
+        String name = JsonBody.optionalString(volume, "name", 255);
+        if (name == null) {
+            name = JsonBody.optionalString(volume, "display_name", 255);
+        }
+        String description = JsonBody.optionalString(volume, "description", 255);
+        if (description == null) {
+            description = JsonBody.optionalString(volume, "display_description", 255);
+        }
+        String volumeType = JsonBody.optionalString(volume, "volume_type", 255);
+        java.util.Map<String, String> metadata = JsonBody.stringMap(volume, "metadata");
+        JsonNode multiattach = volume.get("multiattach");
+        if (multiattach != null && !multiattach.isNull() && !multiattach.isBoolean()) {
+            throw JsonBody.invalid("multiattach", multiattach, PyRepr.of(multiattach) + " is not of type 'boolean', 'null'");
+        }
+        if (multiattach != null && multiattach.asBoolean(false)) {
+            throw CinderFault.badRequest("multiattach parameter has been removed. The default behavior is to use multiattach "
+                    + "enabled volume types. Contact your administrator to create a multiattach enabled volume type and use "
+                    + "it to create multiattach volumes.");
+        }
+        for (String source : List.of("snapshot_id", "source_volid", "consistencygroup_id", "backup_id")) {
+            String id = JsonBody.uuid(volume, source, true);
+            if (id != null) {
+                throw CinderFault.invalidInput("Mooring creates empty volumes only: " + source + " is not supported.");
+            }
+        }
+        for (String source : List.of("imageRef", "image_id", "group_id")) {
+            if (JsonBody.optionalString(volume, source, 255) != null) {
+                throw CinderFault.invalidInput("Mooring creates empty volumes only: " + source + " is not supported.");
+            }
+        }
+        String zone = JsonBody.optionalString(volume, "availability_zone", 255);
+        if (zone != null && !zone.equals("nova")) {
+            throw CinderFault.invalidInput("Availability zone '" + zone + "' is invalid.");
+        }
+        return new NewVolume(name, description, size(volume), volumeType, metadata);
+    }
+
+    /** Cinder's volume_size schema: an integer or a string of digits, 1 ≤ size ≤ 2^31-1; Mooring caps at 16 TiB. */
+    private static int size(ObjectNode volume) {
+        JsonNode size = volume.get("size");
+        if (size == null || size.isNull()) {
+            throw CinderFault.invalidInput("Volume size must be specified for a new volume.");
+        }
+        long gib;
+        if (size.isIntegralNumber()) {
+            if (!size.canConvertToLong() || size.longValue() > Integer.MAX_VALUE) {
+                throw JsonBody.invalid("size", size, size.asText() + " is greater than the maximum of " + Integer.MAX_VALUE);
+            }
+            gib = size.longValue();
+            if (gib < 1) {
+                throw JsonBody.invalid("size", size, gib + " is less than the minimum of 1");
+            }
+        } else if (size.isTextual()) {
+            if (!size.textValue().matches("^[0-9]+$")) {
+                throw JsonBody.invalid("size", size, PyRepr.of(size) + " does not match '^[0-9]+$'");
+            }
+            String digits = size.textValue().replaceFirst("^0+(?=\\d)", "");
+            gib = digits.length() > 10 ? Long.MAX_VALUE : Long.parseLong(digits);
+            if (gib < 1) {
+                throw CinderFault.invalidInput("Volume size '" + size.textValue() + "' must be an integer and greater than 0");
+            }
+        } else {
+            throw JsonBody.invalid("size", size, PyRepr.of(size) + " is not of type 'integer', 'string', 'null'");
+        }
+        if (gib > MAX_SIZE_GIB) {
+            throw CinderFault.invalidInput("Volume size " + gib + " GiB is larger than the maximum of " + MAX_SIZE_GIB + " GiB.");
+        }
+        return (int) gib;
+    }
+
+    @GET
+    public Uni<Map<String, Object>> list() {
+        return query().map(found -> {
+            List<Map<String, Object>> views = new ArrayList<>();
+            found.forEach(v -> views.add(Views.volumeSummary(v, uri)));
+            return Map.of("volumes", views);
+        });
+    }
+
+    @GET
+    @Path("detail")
+    public Uni<Map<String, Object>> detail() {
+        return query().chain(found -> attachments.attachedTo(found.stream().map(v -> v.id).toList()).map(attached -> {
+            List<Map<String, Object>> views = new ArrayList<>();
+            found.forEach(v -> views.add(Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri)));
+            return Map.of("volumes", views);
+        }));
+    }
+
+    private Uni<List<Volume>> query() {
+        ListQuery query = ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, FILTERS);
+        return volumes.list(scope(), query);
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<Map<String, Object>> show(@PathParam("id") String id) {
+        return volumes.get(scope(), volumeId(id)).chain(v -> attachments.attachedTo(List.of(v.id))
+                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri))));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        return volumes.delete(scope(), volumeId(id)).replaceWith(Response.accepted().build());
+    }
+
+    /** Volume actions; Mooring implements the admin's os-reset_status (how tests put a volume in error, as with Cinder). */
+    @POST
+    @Path("{id}/action")
+    public Uni<Response> action(@PathParam("id") String id, byte[] body) {
+        UUID volumeId = volumeId(id);
+        ObjectNode action = JsonBody.parseObject(body);
+        if (action.size() != 1) {
+            throw CinderFault.badRequest("Malformed request body");
+        }
+        String name = action.fieldNames().next();
+        if (!name.equals("os-reset_status")) {
+            throw CinderFault.badRequest("There is no such action: " + name + ". Verify the request body and Content-Type header and try again.");
+        }
+        if (!request.admin()) {
+            throw CinderFault.forbidden("volume_extension:volume_admin_actions:reset_status");
+        }
+        ObjectNode reset = JsonBody.requiredObject(action, null, "os-reset_status");
+        JsonBody.onlyKeys(reset, "os-reset_status", Set.of("status", "attach_status", "migration_status"));
+        String status = JsonBody.optionalString(reset, "status", 255);
+        String attachStatus = JsonBody.optionalString(reset, "attach_status", 255);
+        if (status != null && !VolumeStatus.ALL.contains(status)) {
+            throw CinderFault.invalidInput("Must specify a valid status");
+        }
+        if (attachStatus != null && !Set.of("attached", "detached").contains(attachStatus)) {
+            throw CinderFault.invalidInput("Must specify a valid attach status");
+        }
+        if (status == null && attachStatus == null) {
+            throw CinderFault.invalidInput("Must specify 'status', 'attach_status' or 'migration_status' for update.");
+        }
+        return volumes.resetStatus(scope(), volumeId, status, attachStatus).replaceWith(Response.accepted().build());
+    }
+
+    /** Cinder looks ids up as strings: anything that is not a uuid is simply not found. */
+    static UUID volumeId(String id) {
+        String canonical = JsonBody.canonicalUuid(id);
+        if (canonical == null) {
+            throw CinderFault.volumeNotFound(id);
+        }
+        return UUID.fromString(canonical);
+    }
+
+    private Scope scope() {
+        return new Scope(request.projectId(), request.admin());
+    }
+}

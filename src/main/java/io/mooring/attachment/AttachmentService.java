@@ -1,0 +1,512 @@
+package io.mooring.attachment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mooring.api.CinderFault;
+import io.mooring.api.JsonBody;
+import io.mooring.auth.Scope;
+import io.mooring.export.ExportException;
+import io.mooring.export.ExportGrant;
+import io.mooring.export.VolumeExporter;
+import io.mooring.volume.Constraints;
+import io.mooring.volume.ListQuery;
+import io.mooring.volume.Volume;
+import io.mooring.volume.VolumeService;
+import io.mooring.volume.VolumeStatus;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * The attach/detach workflow V2: reserve, connect (export + CHAP), complete, delete.
+ *
+ * <p>Concurrency: the volume row is the lock, as in Cinder. Reserve is a compare-and-swap UPDATE on the volume's
+ * status; every other change to a volume's attachments first takes that row with SELECT ... FOR UPDATE, then
+ * re-reads the attachment, so the checks (duplicate connector, status) and the writes cannot interleave. The partial
+ * unique index {@code volume_attachment_one_connected} backs the non-multiattach rule even if this code were wrong.
+ * Exports and revokes run under the same lock, off the event loop, before the transaction commits.
+ */
+@ApplicationScoped
+public class AttachmentService {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The order Cinder derives a volume's state from its attachments in (_get_statuses_from_attachments). */
+    private static final List<String> STRENGTH = List.of(AttachStatus.ATTACHED, AttachStatus.ATTACHING, AttachStatus.DETACHING, AttachStatus.RESERVED);
+
+    @Inject
+    Instance<VolumeExporter> exporters;
+
+    @Inject
+    ChapSecrets chap;
+
+    @Inject
+    VolumeService volumes;
+
+    @Inject
+    Vertx vertx;
+
+    // ---- create / update / complete / delete -------------------------------------------------------------------
+
+    /** Reserve (no connector) or reserve and connect in one transaction: a failed connect leaves no reservation. */
+    public Uni<VolumeAttachment> create(Scope scope, UUID volumeId, String instanceUuid, ObjectNode connector, String mode) {
+        boolean connect = connector != null && !connector.isEmpty();
+        if (connect) {
+            requireInitiator(connector);
+        }
+        AtomicReference<ExportGrant> exported = new AtomicReference<>();
+        return Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode)
+                        .chain(attachment -> connect
+                                ? lockVolume(attachment.volumeId).chain(volume -> connectLocked(attachment, volume, connector, exported))
+                                : Uni.createFrom().item(attachment)))
+                .onFailure().call(() -> revokeIfExported(exported));
+    }
+
+    private Uni<VolumeAttachment> reserve(Scope scope, UUID volumeId, String instanceUuid, String mode) {
+        Parameters params = Parameters.with("reserved", VolumeStatus.RESERVED).and("now", VolumeService.now()).and("id", volumeId)
+                .and("reservable", Set.of(VolumeStatus.AVAILABLE, "downloading")).and("inUse", VolumeStatus.IN_USE);
+        String scoped = scope.admin() ? "" : " and v.projectId = :project";
+        if (!scope.admin()) {
+            params.and("project", scope.projectId());
+        }
+        return Volume.update("update Volume v set v.status = :reserved, v.attachStatus = :reserved, v.updatedAt = :now"
+                        + " where v.id = :id" + scoped
+                        + " and (v.status in :reservable or (v.multiattach = true and v.status = :inUse))", params)
+                .chain(updated -> updated == 1
+                        ? Volume.<Volume>findById(volumeId).chain(volume -> insert(volume, instanceUuid, mode))
+                        : overrideOrRefuse(scope, volumeId, instanceUuid, mode));
+    }
+
+    /**
+     * The compare-and-swap lost. Either the same instance already holds the volume (live migration, Bug #1694530:
+     * Cinder creates another attachment; Mooring returns the instance's unconnected one if it has one, so parallel
+     * retries cannot pile up attachments), or the reserve is refused with Cinder's message.
+     */
+    private Uni<VolumeAttachment> overrideOrRefuse(Scope scope, UUID volumeId, String instanceUuid, String mode) {
+        return lockVolume(volumeId).chain(volume -> {
+            if (!scope.admin() && !volume.projectId.equals(scope.projectId())) {
+                return Uni.createFrom().failure(CinderFault.volumeNotFound(volumeId));
+            }
+            if (volume.status.contains("error")) {
+                return Uni.createFrom().failure(CinderFault.badRequest("Invalid volume: Volume attachments can not be created if the volume "
+                        + "is in an error state. The Volume " + volumeId + " currently has a status of: " + volume.status + " "));
+            }
+            Uni<List<VolumeAttachment>> sameInstance = instanceUuid == null || !Set.of(VolumeStatus.IN_USE, VolumeStatus.RESERVED).contains(volume.status)
+                    ? Uni.createFrom().item(List.of())
+                    : VolumeAttachment.<VolumeAttachment>find("volumeId = ?1 and instanceUuid = ?2 and deleted = false and attachStatus not like 'error%'",
+                            volumeId, instanceUuid).list();
+            return sameInstance.chain(held -> {
+                if (held.isEmpty()) {
+                    String allowed = volume.multiattach ? "available or in-use or downloading" : "available or downloading";
+                    return Uni.createFrom().failure(CinderFault.badRequest("Invalid volume: Volume " + volumeId + " status must be "
+                            + allowed + " to reserve, but the current status is " + volume.status + "."));
+                }
+                return held.stream().filter(a -> AttachStatus.RESERVED.equals(a.attachStatus)).findFirst()
+                        .map(existing -> Uni.createFrom().item(existing))
+                        .orElseGet(() -> insert(volume, instanceUuid, mode));
+            });
+        });
+    }
+
+    private Uni<VolumeAttachment> insert(Volume volume, String instanceUuid, String mode) {
+        VolumeAttachment attachment = new VolumeAttachment();
+        attachment.id = UUID.randomUUID();
+        attachment.volumeId = volume.id;
+        attachment.projectId = volume.projectId;
+        attachment.instanceUuid = instanceUuid;
+        attachment.attachStatus = AttachStatus.RESERVED;
+        attachment.attachMode = mode;
+        attachment.multiattach = volume.multiattach;
+        attachment.createdAt = VolumeService.now();
+        return attachment.<VolumeAttachment>persist();
+    }
+
+    /** Connect a reserved (or re-connect a connected) attachment: 200 with the fresh row, not Cinder's stale one. */
+    public Uni<VolumeAttachment> update(Scope scope, UUID attachmentId, ObjectNode connector) {
+        requireInitiator(connector);
+        AtomicReference<ExportGrant> exported = new AtomicReference<>();
+        return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId)
+                        .chain(locked -> connectLocked(locked.attachment(), locked.volume(), connector, exported)))
+                .onFailure().call(() -> revokeIfExported(exported))
+                .onFailure(ExportException.class).call(() -> Panache.withTransaction(() -> VolumeAttachment.update(
+                        "attachStatus = ?1, updatedAt = ?2 where id = ?3 and deleted = false and attachStatus = ?4",
+                        AttachStatus.ERROR_ATTACHING, VolumeService.now(), attachmentId, AttachStatus.RESERVED)));
+    }
+
+    private Uni<VolumeAttachment> connectLocked(VolumeAttachment attachment, Volume volume, ObjectNode connector,
+                                                AtomicReference<ExportGrant> exported) {
+        if (volume.status.contains("error")) {
+            return Uni.createFrom().failure(CinderFault.conflict("Volume attachments can not be updated if the volume is in an error state. "
+                    + "The Volume " + volume.id + " currently has a status of: " + volume.status + " "));
+        }
+        return specsOf(attachment.id).chain(previous -> {
+            Map<String, String> wanted = encode(connector);
+            if (attachment.connected() && wanted.equals(previous)) {
+                // Idempotent re-connect: same connector, same credentials, state kept (Cinder would go back to attaching).
+                return export(attachment, volume, exported).replaceWith(attachment);
+            }
+            Uni<List<VolumeAttachment>> others = volume.multiattach ? Uni.createFrom().item(List.of())
+                    : VolumeAttachment.<VolumeAttachment>find("volumeId = ?1 and id <> ?2 and deleted = false and attachStatus in ?3",
+                            volume.id, attachment.id, Set.of(AttachStatus.ATTACHING, AttachStatus.ATTACHED)).list();
+            return others.chain(connected -> {
+                if (!connected.isEmpty()) {
+                    return Uni.createFrom().failure(CinderFault.conflict("duplicate connectors detected on volume " + volume.id));
+                }
+                String oldInitiator = previous.get("initiator");
+                Uni<Void> revokeOld = attachment.connected() && !Objects.equals(oldInitiator, wanted.get("initiator"))
+                        ? blocking(() -> exporter().revoke(volume.id.toString(), attachment.chapUser))
+                        : Uni.createFrom().voidItem();
+                return revokeOld.chain(() -> writeConnection(attachment, volume, connector, wanted))
+                        .chain(() -> Panache.flush())
+                        .onFailure(e -> Constraints.violated(e, "volume_attachment_one_connected"))
+                        .transform(e -> CinderFault.conflict("duplicate connectors detected on volume " + volume.id))
+                        .chain(() -> export(attachment, volume, exported))
+                        .replaceWith(attachment);
+            });
+        });
+    }
+
+    private Uni<Void> writeConnection(VolumeAttachment attachment, Volume volume, ObjectNode connector, Map<String, String> specs) {
+        VolumeExporter exporter = exporter();
+        if (attachment.chapUser == null) {
+            attachment.chapUser = chap.userFor(attachment.id);
+            attachment.chapSecret = chap.encrypt(attachment.id, chap.newSecret());
+        }
+        String connectorMode = text(connector, "mode");
+        attachment.attachMode = isMode(attachment.attachMode) ? attachment.attachMode : isMode(connectorMode) ? connectorMode : "rw";
+        attachment.attachStatus = AttachStatus.ATTACHING;
+        attachment.attachTime = VolumeService.now();
+        attachment.attachedHost = text(connector, "host");
+        attachment.mountpoint = Objects.requireNonNullElse(text(connector, "mountpoint"), "na");
+        attachment.multipath = truthy(connector.get("multipath"));
+        attachment.targetIqn = exporter.targetIqn(volume.id.toString());
+        attachment.targetPortal = exporter.portal();
+        attachment.updatedAt = attachment.attachTime;
+        volume.status = VolumeStatus.ATTACHING;
+        volume.attachStatus = VolumeStatus.ATTACHING;
+        volume.updatedAt = attachment.attachTime;
+        List<AttachmentSpec> rows = new ArrayList<>();
+        specs.forEach((key, value) -> {
+            AttachmentSpec spec = new AttachmentSpec();
+            spec.attachmentId = attachment.id;
+            spec.key = key;
+            spec.value = value;
+            rows.add(spec);
+        });
+        return AttachmentSpec.delete("attachmentId", attachment.id)
+                .chain(() -> AttachmentSpec.persist(rows));
+    }
+
+    private Uni<Void> export(VolumeAttachment attachment, Volume volume, AtomicReference<ExportGrant> exported) {
+        return specsOf(attachment.id).chain(specs -> {
+            ExportGrant grant = grant(attachment, volume, specs);
+            return blocking(() -> {
+                exporter().export(grant);
+                exported.set(grant);
+            });
+        });
+    }
+
+    private Uni<Void> revokeIfExported(AtomicReference<ExportGrant> exported) {
+        ExportGrant grant = exported.get();
+        return grant == null ? Uni.createFrom().voidItem() : blocking(() -> exporter().revoke(grant.volumeId(), grant.chapUser()));
+    }
+
+    /** 3.44 os-complete: attaching → attached, volume in-use. A never-connected attachment has nothing to complete: 409. */
+    public Uni<Void> complete(Scope scope, UUID attachmentId) {
+        return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(locked -> {
+            VolumeAttachment attachment = locked.attachment();
+            if (!attachment.connected()) {
+                return Uni.createFrom().failure(CinderFault.conflict("Attachment " + attachmentId + " is " + attachment.attachStatus
+                        + ", not connected: update it with a connector before completing it."));
+            }
+            attachment.attachStatus = AttachStatus.ATTACHED;
+            attachment.updatedAt = VolumeService.now();
+            return recomputeVolume(locked.volume(), attachment.id, AttachStatus.ATTACHED);
+        }));
+    }
+
+    /**
+     * Revokes the attachment's CHAP account and drops its sessions first (CVE-2023-2088: the target must not keep a
+     * host connected once the record says detached), then soft-deletes it and derives the volume's state from what
+     * remains. Returns the volume's remaining attachments.
+     */
+    public Uni<List<VolumeAttachment>> delete(Scope scope, UUID attachmentId) {
+        return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(locked -> {
+            VolumeAttachment attachment = locked.attachment();
+            Uni<Void> revoke = attachment.chapUser == null ? Uni.createFrom().voidItem()
+                    : blocking(() -> exporter().revoke(attachment.volumeId.toString(), attachment.chapUser));
+            return revoke.chain(() -> {
+                attachment.deleted = true;
+                attachment.attachStatus = AttachStatus.DETACHED;
+                attachment.deletedAt = VolumeService.now();
+                attachment.detachTime = attachment.deletedAt;
+                attachment.updatedAt = attachment.deletedAt;
+                return recomputeVolume(locked.volume(), null, null);
+            }).chain(() -> live(attachment.volumeId));
+        }));
+    }
+
+    /**
+     * Sets the volume's status from its live attachments (strongest of attached > attaching > detaching > reserved,
+     * error_* ignored; none → available). {@code changedId}/{@code changedStatus} name a change not yet flushed.
+     */
+    private Uni<Void> recomputeVolume(Volume volume, UUID changedId, String changedStatus) {
+        return Panache.flush().chain(() -> live(volume.id)).invoke(remaining -> {
+            String strongest = STRENGTH.stream()
+                    .filter(s -> remaining.stream().anyMatch(a -> s.equals(a.id.equals(changedId) ? changedStatus : a.attachStatus)))
+                    .findFirst().orElse(null);
+            if (Set.of(VolumeStatus.DELETING, "maintenance", "uploading").contains(volume.status)) {
+                return;
+            }
+            volume.attachStatus = strongest == null ? VolumeStatus.DETACHED : strongest;
+            volume.status = strongest == null ? VolumeStatus.AVAILABLE
+                    : AttachStatus.ATTACHED.equals(strongest) ? VolumeStatus.IN_USE : strongest;
+            volume.updatedAt = VolumeService.now();
+        }).replaceWithVoid();
+    }
+
+    private Uni<List<VolumeAttachment>> live(UUID volumeId) {
+        return VolumeAttachment.<VolumeAttachment>find("volumeId = ?1 and deleted = false order by createdAt desc, id desc", volumeId).list();
+    }
+
+    private record Locked(VolumeAttachment attachment, Volume volume) {
+    }
+
+    /** The attachment (404 unless the scope may see it) and its volume, the volume row locked, the attachment re-read under the lock. */
+    private Uni<Locked> lockedAttachment(Scope scope, UUID attachmentId) {
+        return findAttachment(scope, attachmentId)
+                .chain(attachment -> lockVolume(attachment.volumeId)
+                        .chain(volume -> Panache.getSession().chain(session -> session.refresh(attachment)))
+                        .chain(() -> attachment.deleted
+                                ? Uni.createFrom().failure(CinderFault.attachmentNotFound(attachmentId))
+                                : Volume.<Volume>findById(attachment.volumeId).map(volume -> new Locked(attachment, volume))));
+    }
+
+    private static Uni<Volume> lockVolume(UUID volumeId) {
+        return Volume.<Volume>findById(volumeId, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> CinderFault.volumeNotFound(volumeId));
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------
+
+    public Uni<VolumeAttachment> get(Scope scope, UUID attachmentId) {
+        return Panache.withSession(() -> findAttachment(scope, attachmentId));
+    }
+
+    private static Uni<VolumeAttachment> findAttachment(Scope scope, UUID attachmentId) {
+        Uni<VolumeAttachment> found = scope.admin()
+                ? VolumeAttachment.find("id = ?1 and deleted = false", attachmentId).firstResult()
+                : VolumeAttachment.find("id = ?1 and deleted = false and projectId = ?2", attachmentId, scope.projectId()).firstResult();
+        return found.onItem().ifNull().failWith(() -> CinderFault.attachmentNotFound(attachmentId));
+    }
+
+    /** Attachment attributes the list API may sort by (never-null columns, so markers compare exactly). */
+    public static final Map<String, String> SORT_KEYS = Map.of("id", "id", "created_at", "createdAt", "volume_id", "volumeId",
+            "attach_status", "attachStatus", "project_id", "projectId");
+
+    public Uni<List<VolumeAttachment>> list(Scope scope, ListQuery query) {
+        StringBuilder where = new StringBuilder("a.deleted = false");
+        Parameters params = new Parameters();
+        if (!(scope.admin() && query.allTenants())) {
+            where.append(" and a.projectId = :project");
+            params.and("project", scope.projectId());
+        }
+        query.filters().forEach((attribute, value) -> {
+            where.append(" and a.").append(attribute).append(" = :f_").append(attribute);
+            params.and("f_" + attribute, value);
+        });
+        return Panache.withSession(() -> {
+            Uni<VolumeAttachment> marker = query.marker() == null ? Uni.createFrom().nullItem() : markerAttachment(scope, query.marker());
+            return marker.chain(m -> {
+                if (query.matchesNothing() || Integer.valueOf(0).equals(query.limit())) {
+                    return Uni.createFrom().item(List.<VolumeAttachment>of());
+                }
+                if (m != null) {
+                    where.append(" and ").append(query.afterMarker("a"));
+                    int i = 0;
+                    for (ListQuery.Sort s : query.order()) {
+                        params.and("m" + i++, switch (s.attribute()) {
+                            case "id" -> m.id;
+                            case "createdAt" -> m.createdAt;
+                            case "volumeId" -> m.volumeId;
+                            case "attachStatus" -> m.attachStatus;
+                            case "projectId" -> m.projectId;
+                            default -> throw new IllegalArgumentException("unsortable " + s.attribute());
+                        });
+                    }
+                }
+                return VolumeAttachment.<VolumeAttachment>find("from VolumeAttachment a where " + where + " order by " + query.orderBy("a"), params)
+                        .range(query.offset(), query.limit() == null ? Integer.MAX_VALUE - 1 : query.offset() + query.limit() - 1)
+                        .list();
+            });
+        });
+    }
+
+    private static Uni<VolumeAttachment> markerAttachment(Scope scope, String marker) {
+        String id = JsonBody.canonicalUuid(marker);
+        return id == null ? Uni.createFrom().failure(CinderFault.attachmentNotFound(marker))
+                : findAttachment(scope, UUID.fromString(id)).onFailure(CinderFault.class)
+                        .transform(e -> CinderFault.attachmentNotFound(marker));
+    }
+
+    /** The attached (completed) attachments of each volume, for the volume view's {@code attachments}. */
+    public Uni<Map<UUID, List<VolumeAttachment>>> attachedTo(Collection<UUID> volumeIds) {
+        if (volumeIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Panache.withSession(() -> VolumeAttachment.<VolumeAttachment>find(
+                        "volumeId in ?1 and deleted = false and attachStatus = ?2 order by createdAt", volumeIds, AttachStatus.ATTACHED).list())
+                .map(list -> list.stream().collect(Collectors.groupingBy(a -> a.volumeId, HashMap::new, Collectors.toList())));
+    }
+
+    /**
+     * Cinder's connection_info for an iSCSI attachment, flattened (driver_volume_type beside the target keys), or an
+     * empty map when the attachment has no connection. {@code access_mode} is the attachment's mode (spec §9.4).
+     */
+    public Map<String, Object> connectionInfo(VolumeAttachment attachment) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        if (!attachment.connected()) {
+            return info;
+        }
+        info.put("target_discovered", false);
+        info.put("target_iqn", attachment.targetIqn);
+        info.put("target_portal", attachment.targetPortal);
+        info.put("target_lun", 0);
+        if (attachment.multipath) {
+            info.put("target_iqns", List.of(attachment.targetIqn));
+            info.put("target_portals", List.of(attachment.targetPortal));
+            info.put("target_luns", List.of(0));
+        }
+        info.put("volume_id", attachment.volumeId.toString());
+        info.put("auth_method", "CHAP");
+        info.put("auth_username", attachment.chapUser);
+        info.put("auth_password", chap.decrypt(attachment.id, attachment.chapSecret));
+        info.put("access_mode", attachment.attachMode);
+        info.put("encrypted", false);
+        info.put("qos_specs", null);
+        info.put("cacheable", false);
+        info.put("driver_volume_type", "iscsi");
+        info.put("attachment_id", attachment.id.toString());
+        return info;
+    }
+
+    /**
+     * Every grant the target must serve: attachments in attaching/attached with a connector, secrets decrypted. For
+     * the exporter's start-up reconciliation (call it from a Vert.x context, e.g. VertxContextSupport.subscribeAndAwait).
+     */
+    public Uni<List<ExportGrant>> grantsToRestore() {
+        return Panache.withSession(() -> VolumeAttachment.<VolumeAttachment>find(
+                        "deleted = false and chapUser is not null and attachStatus in ?1", Set.of(AttachStatus.ATTACHING, AttachStatus.ATTACHED)).list()
+                .chain(attachments -> {
+                    List<UUID> ids = attachments.stream().map(a -> a.id).toList();
+                    List<UUID> volumeIds = attachments.stream().map(a -> a.volumeId).distinct().toList();
+                    if (ids.isEmpty()) {
+                        return Uni.createFrom().item(List.<ExportGrant>of());
+                    }
+                    return Volume.<Volume>find("id in ?1", volumeIds).list().chain(vols ->
+                            AttachmentSpec.<AttachmentSpec>find("attachmentId in ?1 and key = 'initiator'", ids).list().map(initiators -> {
+                                Map<UUID, Volume> byId = vols.stream().collect(Collectors.toMap(v -> v.id, v -> v));
+                                Map<UUID, String> initiatorOf = initiators.stream().collect(Collectors.toMap(s -> s.attachmentId, s -> decode(s.value)));
+                                return attachments.stream()
+                                        .map(a -> grant(a, byId.get(a.volumeId), Map.of("initiator", JSONString(initiatorOf.get(a.id)))))
+                                        .toList();
+                            }));
+                }));
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private ExportGrant grant(VolumeAttachment attachment, Volume volume, Map<String, String> specs) {
+        return new ExportGrant(volume.id.toString(), Path.of(volume.backingPath), volume.rawDevice, decode(specs.get("initiator")),
+                attachment.chapUser, chap.decrypt(attachment.id, attachment.chapSecret), "ro".equals(attachment.attachMode));
+    }
+
+    /** The stored connector of an attachment, key → JSON text. */
+    private static Uni<Map<String, String>> specsOf(UUID attachmentId) {
+        return AttachmentSpec.<AttachmentSpec>find("attachmentId", attachmentId).list()
+                .map(rows -> rows.stream().collect(Collectors.toMap(s -> s.key, s -> s.value)));
+    }
+
+    private static Map<String, String> encode(ObjectNode connector) {
+        Map<String, String> specs = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = connector.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            specs.put(entry.getKey(), entry.getValue().toString());
+        }
+        return specs;
+    }
+
+    private static String decode(String json) {
+        try {
+            return json == null ? null : JSON.readTree(json).asText();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Corrupt connector value", e);
+        }
+    }
+
+    private static String JSONString(String text) {
+        return JSON.getNodeFactory().textNode(text).toString();
+    }
+
+    /** iSCSI needs the initiator's IQN: without it the connect is a client error (Cinder master: 400). */
+    private static void requireInitiator(ObjectNode connector) {
+        String initiator = text(connector, "initiator");
+        if (initiator == null || initiator.isBlank() || initiator.length() > 223) {
+            throw CinderFault.invalidInput("Connector doesn't have required information: initiator");
+        }
+    }
+
+    private static String text(ObjectNode connector, String key) {
+        JsonNode value = connector.get(key);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static boolean isMode(String mode) {
+        return "rw".equals(mode) || "ro".equals(mode);
+    }
+
+    /** oslo's bool_from_string: the CLI sends multipath as the string "True". */
+    static boolean truthy(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        return Set.of("1", "t", "true", "on", "y", "yes").contains(value.asText().trim().toLowerCase());
+    }
+
+    private VolumeExporter exporter() {
+        if (!exporters.isResolvable()) {
+            throw new ExportException("no volume exporter is installed");
+        }
+        return exporters.get();
+    }
+
+    private Uni<Void> blocking(Runnable work) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> {
+            work.run();
+            return true;
+        })).replaceWithVoid();
+    }
+}

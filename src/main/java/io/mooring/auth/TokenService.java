@@ -1,0 +1,92 @@
+package io.mooring.auth;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Issues and checks API tokens. A presented token is hashed and looked up by its hash, so no comparison ever runs
+ * over the secret itself (nothing to time) and the database never holds a usable token.
+ */
+@ApplicationScoped
+public class TokenService {
+
+    public static final String ADMIN = "admin";
+    public static final String MEMBER = "member";
+
+    /** Cinder only recognises a path segment as a project id if it matches this (its default project_id_regex). */
+    public static final Pattern PROJECT_ID = Pattern.compile("[0-9a-f\\-]{1,64}");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Tokens are never revoked, so a verified hash can be remembered: saves a query on every API call. */
+    private final Map<String, Principal> verified = new ConcurrentHashMap<>();
+
+    /** The principal of {@code token}, or null when it is unknown. */
+    public Uni<Principal> authenticate(String token) {
+        if (token == null || token.isEmpty() || token.length() > 256) {
+            return Uni.createFrom().nullItem();
+        }
+        String hash = hash(token);
+        Principal known = verified.get(hash);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return Panache.withSession(() -> AuthToken.<AuthToken>findById(hash))
+                .map(found -> {
+                    if (found == null) {
+                        return null;
+                    }
+                    Principal principal = new Principal(found.projectId, ADMIN.equals(found.role));
+                    verified.put(hash, principal);
+                    return principal;
+                });
+    }
+
+    /** Creates a token for {@code projectId} with {@code role} and returns it: the only time it is ever visible. */
+    public Uni<String> mint(String projectId, String role, String description) {
+        String token = newToken();
+        return register(token, projectId, role, description).replaceWith(token);
+    }
+
+    /** Records the hash of an existing token (idempotent): used for the admin token kept in the data directory. */
+    public Uni<Void> register(String token, String projectId, String role, String description) {
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
+                .createNativeQuery("INSERT INTO auth_tokens (token_hash, project_id, role, description, created_at)"
+                        + " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_hash) DO NOTHING")
+                .setParameter(1, hash(token))
+                .setParameter(2, projectId)
+                .setParameter(3, role)
+                .setParameter(4, description)
+                .setParameter(5, LocalDateTime.now(ZoneOffset.UTC))
+                .executeUpdate()))
+                .replaceWithVoid();
+    }
+
+    /** 32 bytes from a CSPRNG, URL-safe Base64: fits a header and a shell argument unquoted. */
+    static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static String hash(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.mooring.volume;
+
+import io.mooring.api.CinderFault;
+import io.mooring.api.JsonBody;
+import io.mooring.auth.Scope;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Volumes: create (row in {@code creating}, backing store off the event loop, then {@code available}), lookup scoped
+ * by project, list, delete (compare-and-swap to {@code deleting} first, so no reserve can slip in), reset-status.
+ */
+@ApplicationScoped
+public class VolumeService {
+
+    private static final Logger LOG = Logger.getLogger(VolumeService.class);
+
+    static final String DELETE_REFUSED = "Invalid volume: Volume status must be available or error or error_restoring or "
+            + "error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, "
+            + "awaiting a transfer, or be disassociated from snapshots after volume transfer.";
+
+    /** Attachments in these states pin a volume (it cannot be deleted). */
+    public static final Set<String> LIVE_ATTACHMENT_STATES = Set.of("reserved", "attaching", "attached", "detaching");
+
+    @Inject
+    BackingStore store;
+
+    @Inject
+    Vertx vertx;
+
+    public static LocalDateTime now() {
+        return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    public Uni<Volume> create(Scope scope, NewVolume request) {
+        return Panache.withSession(() -> findType(request.volumeType()))
+                .chain(type -> type.rawDevice() ? insertOnRawDevice(scope, request, type) : insertOnFile(scope, request, type))
+                .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume, request.sizeGib())))
+                        .chain(allocated -> Panache.withTransaction(() -> Volume.update(
+                                "status = ?1, updatedAt = ?2 where id = ?3 and status = ?4",
+                                allocated ? VolumeStatus.AVAILABLE : VolumeStatus.ERROR, now(), volume.id, VolumeStatus.CREATING)))
+                        .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(volume.id))));
+    }
+
+    private boolean allocate(Volume volume, int sizeGib) {
+        try {
+            if (volume.rawDevice) {
+                store.claimRawDevice(Path.of(volume.backingPath), sizeGib);
+            } else {
+                store.createSparseFile(Path.of(volume.backingPath), sizeGib);
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("Volume %s: cannot allocate %s: %s", volume.id, volume.backingPath, e.toString());
+            return false;
+        }
+    }
+
+    private Uni<VolumeType> findType(String nameOrId) {
+        if (nameOrId == null) {
+            return VolumeType.<VolumeType>find("name", VolumeType.DEFAULT_NAME).singleResult();
+        }
+        try {
+            UUID id = UUID.fromString(nameOrId);
+            return VolumeType.<VolumeType>findById(id).onItem().ifNull()
+                    .failWith(() -> CinderFault.notFound("Volume type " + nameOrId + " could not be found."));
+        } catch (IllegalArgumentException notAnId) {
+            return VolumeType.<VolumeType>find("name", nameOrId).firstResult().onItem().ifNull()
+                    .failWith(() -> CinderFault.notFound("Volume type with name " + nameOrId + " could not be found."));
+        }
+    }
+
+    private Volume newVolume(Scope scope, NewVolume request, VolumeType type) {
+        Volume volume = new Volume();
+        volume.id = UUID.randomUUID();
+        volume.projectId = scope.projectId();
+        volume.name = request.name();
+        volume.description = request.description();
+        volume.size = request.sizeGib();
+        volume.status = VolumeStatus.CREATING;
+        volume.attachStatus = VolumeStatus.DETACHED;
+        volume.volumeType = type;
+        volume.multiattach = type.multiattach();
+        volume.metadata = request.metadata() == null ? new LinkedHashMap<>() : request.metadata();
+        volume.createdAt = now();
+        return volume;
+    }
+
+    private Uni<Volume> insertOnFile(Scope scope, NewVolume request, VolumeType type) {
+        Volume volume = newVolume(scope, request, type);
+        volume.backingPath = store.fileFor(volume.id).toString();
+        return Panache.withTransaction(volume::persist).replaceWith(volume);
+    }
+
+    /** The unique backing_path makes taking a device race-free: a loser of the race retries with the next free one. */
+    private Uni<Volume> insertOnRawDevice(Scope scope, NewVolume request, VolumeType type) {
+        return Panache.withSession(() -> Volume.<Volume>find("rawDevice", true).list())
+                .chain(taken -> {
+                    Set<String> used = new HashSet<>();
+                    taken.forEach(v -> used.add(v.backingPath));
+                    String free = store.rawDevices().stream().map(p -> p.toAbsolutePath().toString())
+                            .filter(p -> !used.contains(p)).findFirst().orElse(null);
+                    if (free == null) {
+                        return Uni.createFrom().failure(CinderFault.invalidInput(
+                                "No raw device is free for a volume of type " + type.name + "."));
+                    }
+                    Volume volume = newVolume(scope, request, type);
+                    volume.backingPath = free;
+                    volume.rawDevice = true;
+                    return Panache.withTransaction(volume::persist).replaceWith(volume)
+                            .onFailure(e -> Constraints.violated(e, "volumes_backing_path_key"))
+                            .recoverWithUni(() -> insertOnRawDevice(scope, request, type));
+                });
+    }
+
+    /** The volume if the scope may see it; 404 otherwise (another project's volume does not exist for a member). */
+    public Uni<Volume> get(Scope scope, UUID id) {
+        return Panache.withSession(() -> find(scope, id));
+    }
+
+    /** Inside a session or transaction. */
+    public Uni<Volume> find(Scope scope, UUID id) {
+        Uni<Volume> found = scope.admin()
+                ? Volume.findById(id)
+                : Volume.<Volume>find("id = ?1 and projectId = ?2", id, scope.projectId()).firstResult();
+        return found.onItem().ifNull().failWith(() -> CinderFault.volumeNotFound(id));
+    }
+
+    public Uni<List<Volume>> list(Scope scope, ListQuery query) {
+        StringBuilder where = new StringBuilder("1 = 1");
+        Parameters params = new Parameters();
+        if (!(scope.admin() && query.allTenants())) {
+            where.append(" and v.projectId = :project");
+            params.and("project", scope.projectId());
+        }
+        query.filters().forEach((attribute, value) -> {
+            where.append(" and v.").append(attribute).append(" = :f_").append(attribute);
+            params.and("f_" + attribute, value);
+        });
+        return Panache.withSession(() -> {
+            Uni<Volume> marker = query.marker() == null ? Uni.createFrom().nullItem() : markerVolume(scope, query.marker());
+            return marker.chain(m -> {
+                if (query.matchesNothing() || Integer.valueOf(0).equals(query.limit())) {
+                    return Uni.createFrom().item(List.<Volume>of());
+                }
+                if (m != null) {
+                    where.append(" and ").append(query.afterMarker("v"));
+                    List<Object> values = sortValues(m, query);
+                    for (int i = 0; i < values.size(); i++) {
+                        params.and("m" + i, values.get(i));
+                    }
+                }
+                var found = Volume.<Volume>find("from Volume v where " + where + " order by " + query.orderBy("v"), params);
+                return found.range(query.offset(), query.limit() == null ? Integer.MAX_VALUE - 1 : query.offset() + query.limit() - 1).list();
+            });
+        });
+    }
+
+    private Uni<Volume> markerVolume(Scope scope, String marker) {
+        String id = JsonBody.canonicalUuid(marker);
+        return id == null ? Uni.createFrom().failure(CinderFault.notFound("Marker " + marker + " could not be found."))
+                : find(scope, UUID.fromString(id)).onFailure(CinderFault.class)
+                        .transform(e -> CinderFault.notFound("Marker " + marker + " could not be found."));
+    }
+
+    private static List<Object> sortValues(Volume v, ListQuery query) {
+        List<Object> values = new ArrayList<>();
+        for (ListQuery.Sort s : query.order()) {
+            values.add(switch (s.attribute()) {
+                case "id" -> v.id;
+                case "createdAt" -> v.createdAt;
+                case "size" -> v.size;
+                case "status" -> v.status;
+                default -> throw new IllegalArgumentException("unsortable " + s.attribute());
+            });
+        }
+        return values;
+    }
+
+    /** Volume attributes the list API may sort by (never-null columns, so markers compare exactly). */
+    public static final Map<String, String> SORT_KEYS = Map.of("id", "id", "created_at", "createdAt", "size", "size", "status", "status");
+
+    /**
+     * Delete: the compare-and-swap to {@code deleting} both checks the status and shuts out concurrent reserves;
+     * a volume with any live attachment is refused.
+     */
+    public Uni<Void> delete(Scope scope, UUID id) {
+        return Panache.withTransaction(() -> Volume.update(
+                        "update Volume v set v.status = :deleting, v.updatedAt = :now where v.id = :id"
+                                + (scope.admin() ? "" : " and v.projectId = :project")
+                                + " and v.status in :deletable and not exists (select 1 from io.mooring.attachment.VolumeAttachment a"
+                                + " where a.volumeId = v.id and a.deleted = false and a.attachStatus in :live)",
+                        scopeParams(scope, Parameters.with("deleting", VolumeStatus.DELETING).and("now", now()).and("id", id)
+                                .and("deletable", VolumeStatus.DELETABLE).and("live", LIVE_ATTACHMENT_STATES)))
+                .chain(updated -> updated == 1 ? Uni.createFrom().voidItem()
+                        : find(scope, id).chain(v -> Uni.createFrom().failure(CinderFault.badRequest(DELETE_REFUSED)))))
+                .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(id)))
+                .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> release(volume)))
+                        .chain(released -> Panache.withTransaction(() -> released
+                                ? Volume.delete("id", id).replaceWithVoid()
+                                : Volume.update("status = ?1 where id = ?2", VolumeStatus.ERROR_DELETING, id).replaceWithVoid())));
+    }
+
+    private boolean release(Volume volume) {
+        try {
+            store.release(volume);
+            return true;
+        } catch (IOException e) {
+            LOG.errorf("Volume %s: cannot release %s: %s", volume.id, volume.backingPath, e.toString());
+            return false;
+        }
+    }
+
+    private static Parameters scopeParams(Scope scope, Parameters params) {
+        return scope.admin() ? params : params.and("project", scope.projectId());
+    }
+
+    /** Admin only (os-reset_status): sets the status as given, no questions asked, as Cinder does. */
+    public Uni<Void> resetStatus(Scope scope, UUID id, String status, String attachStatus) {
+        return Panache.withTransaction(() -> find(scope, id).invoke(volume -> {
+            if (status != null) {
+                volume.status = status;
+            }
+            if (attachStatus != null) {
+                volume.attachStatus = attachStatus;
+            }
+            volume.updatedAt = now();
+        })).replaceWithVoid();
+    }
+
+    public Uni<List<VolumeType>> types() {
+        return Panache.withSession(() -> VolumeType.<VolumeType>listAll());
+    }
+
+    public Uni<VolumeType> type(String nameOrId) {
+        return Panache.withSession(() -> findType(nameOrId));
+    }
+}

@@ -19,7 +19,7 @@ final class CommandDispatcher {
     static ScsiResponse execute(LogicalUnit lu, ScsiCommand command) {
         lu.counters().commandExecuted();
         ScsiResponse response = run(lu, command);
-        if (response.status() != ScsiResponse.GOOD) {
+        if (response.status() == ScsiResponse.CHECK_CONDITION && (response.sense()[2] & 0x0f) != Sense.UNIT_ATTENTION) {
             lu.counters().commandFailed();
         }
         return response;

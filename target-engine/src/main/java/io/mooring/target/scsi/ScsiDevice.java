@@ -34,7 +34,7 @@ public final class ScsiDevice {
             throw new IllegalStateException("LUN " + lun + " is already mapped");
         }
         luns.values().stream().filter(other -> other != unit)
-                .forEach(other -> other.unitAttentions().raiseForOthers(null, Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
+                .forEach(other -> other.unitAttentions().raiseForAll(Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
     /**
@@ -47,7 +47,7 @@ public final class ScsiDevice {
             return;
         }
         closeBackend(removed);
-        luns.values().forEach(other -> other.unitAttentions().raiseForOthers(null, Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
+        luns.values().forEach(other -> other.unitAttentions().raiseForAll(Sense.REPORTED_LUNS_DATA_HAS_CHANGED));
     }
 
     /** Runs one command; {@code done} is called exactly once, possibly on another thread. */
@@ -70,12 +70,15 @@ public final class ScsiDevice {
         }
     }
 
-    /** LOGICAL UNIT RESET from {@code by}: clears SPC-2 reservations and raises a unit attention for every nexus. */
+    /**
+     * LOGICAL UNIT RESET from {@code by}: clears SPC-2 reservations (persistent ones survive) and raises BUS DEVICE
+     * RESET for every nexus, the one that asked included (SAM-5 6.3.3).
+     */
     public void lunReset(long lun, ItNexus by) {
         LogicalUnit unit = luns.get(lun);
         if (unit != null) {
             unit.reservations().clearSpc2(null);
-            unit.unitAttentions().raiseForOthers(by, Sense.BUS_DEVICE_RESET);
+            unit.unitAttentions().raiseForAll(Sense.BUS_DEVICE_RESET);
         }
     }
 
@@ -112,7 +115,7 @@ public final class ScsiDevice {
         LogicalUnit unit = luns.get(lun);
         if (unit != null) {
             unit.backend().refreshSize();
-            unit.unitAttentions().raiseForOthers(null, Sense.CAPACITY_DATA_HAS_CHANGED);
+            unit.unitAttentions().raiseForAll(Sense.CAPACITY_DATA_HAS_CHANGED);
         }
     }
 

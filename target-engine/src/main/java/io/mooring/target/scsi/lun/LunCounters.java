@@ -22,7 +22,7 @@ public final class LunCounters {
         bytesWritten.add(count);
     }
 
-    /** A command that ended with a status other than GOOD. */
+    /** A command that failed: CHECK CONDITION other than a unit attention (conflicts and UAs are normal traffic). */
     public void commandFailed() {
         errors.increment();
     }
@@ -31,7 +31,7 @@ public final class LunCounters {
         return new Snapshot(commands.sum(), bytesRead.sum(), bytesWritten.sum(), errors.sum());
     }
 
-    /** A point-in-time copy for the engine API; {@code errors} counts commands not ending GOOD. */
+    /** A point-in-time copy for the engine API; {@code errors} counts failed commands. */
     public record Snapshot(long commands, long bytesRead, long bytesWritten, long errors) {
     }
 }

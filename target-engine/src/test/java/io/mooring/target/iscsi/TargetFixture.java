@@ -112,6 +112,9 @@ public final class TargetFixture implements AutoCloseable {
         assertThat(last.loginStatus()).isZero();
         cmdSn = 1;
         expStatSn = last.statSn() + 1;
+        // a new nexus first sees the POWER ON / RESET unit attention: take it now
+        Received ua = single(ch, Pdus.scsiCommand(0x80, 0, 0x7000, 0, nextCmdSn(), new byte[6], null));
+        assertThat(ua.opcode()).isEqualTo(0x21);
         return last;
     }
 

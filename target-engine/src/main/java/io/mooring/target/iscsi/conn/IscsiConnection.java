@@ -821,7 +821,11 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             sendTextChunk(request);
             return;
         }
-        releaseText();
+        if (textResponse != null) {
+            // a new request abandons the rest of an earlier response
+            textResponse.release();
+            textResponse = null;
+        }
         if (textRequest == null) {
             textRequest = ctx.alloc().heapBuffer(Math.max(256, data.readableBytes()));
         }

@@ -4,6 +4,7 @@ import io.mooring.target.scsi.bdev.BlockBackend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Delegates to a real backend, counts flushes, and can make every flush fail as a dying disk would. */
@@ -67,8 +68,8 @@ final class RecordingBackend implements BlockBackend {
     }
 
     @Override
-    public boolean isDeallocated(long offset, int length) throws IOException {
-        return delegate.isDeallocated(offset, length);
+    public void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException {
+        delegate.deallocatedBlocks(offset, blocks, deallocated);
     }
 
     @Override

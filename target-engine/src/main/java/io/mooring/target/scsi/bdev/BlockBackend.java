@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.BitSet;
 
 /**
  * Where a LUN's blocks live: a file ({@link FileBackend#open}) or a raw block device ({@link RawDeviceBackend#open}).
@@ -42,8 +43,11 @@ public interface BlockBackend extends Closeable {
      */
     void deallocate(long offset, long length) throws IOException;
 
-    /** Whether the {@code length} bytes at {@code offset} are deallocated (read as zeros without being written). */
-    boolean isDeallocated(long offset, int length) throws IOException;
+    /**
+     * Marks in {@code deallocated} (bit i for the i-th block from {@code offset}) which of {@code blocks} blocks are
+     * deallocated, i.e. read as zeros without holding data.
+     */
+    void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException;
 
     /** The channel the transport may send read data from with zero copy, or {@code null} when it should not. */
     FileChannel zeroCopyChannel();

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
 
 /**
  * What the file and raw-device backends share: positional I/O on one {@link FileChannel} through the page cache.
@@ -119,18 +120,19 @@ abstract class ChannelBackend implements BlockBackend {
     }
 
     @Override
-    public boolean isDeallocated(long offset, int length) throws IOException {
+    public void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException {
         ByteBuffer scratch = SCRATCH.get();
-        for (int done = 0; done < length; ) {
-            int part = Math.min(ZERO_CHUNK, length - done);
-            scratch.clear().limit(part);
-            read(scratch, offset + done);
-            if (!isZero(scratch, 0, part)) {
-                return false;
+        int blocksPerChunk = ZERO_CHUNK / blockSize;
+        for (int first = 0; first < blocks; first += blocksPerChunk) {
+            int count = Math.min(blocksPerChunk, blocks - first);
+            scratch.clear().limit(count * blockSize);
+            read(scratch, offset + (long) first * blockSize);
+            for (int block = 0; block < count; block++) {
+                if (isZero(scratch, block * blockSize, blockSize)) {
+                    deallocated.set(first + block);
+                }
             }
-            done += part;
         }
-        return true;
     }
 
     private static boolean isZero(ByteBuffer buffer, int from, int length) {

@@ -16,6 +16,7 @@ import io.mooring.target.scsi.sense.SenseException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.util.BitSet;
 
 /**
  * Thin provisioning and atomic update: WRITE SAME (10/16, with UNMAP), UNMAP, GET LBA STATUS, COMPARE AND WRITE.
@@ -31,7 +32,7 @@ public final class ProvisioningCommands {
     private static final int STATUS_MAPPED = 0;
     private static final int STATUS_DEALLOCATED = 1;
     /** GET LBA STATUS inspects at most this much per command; the initiator asks again from where it stopped. */
-    private static final long LBA_STATUS_SCAN_BYTES = 4L << 20;
+    private static final long LBA_STATUS_SCAN_BYTES = 16L << 20;
     /** WRITE SAME writes its repeated block in chunks of this many bytes. */
     private static final int WRITE_SAME_CHUNK = 1 << 20;
 
@@ -164,7 +165,10 @@ public final class ProvisioningCommands {
 
     // ---- GET LBA STATUS ----
 
-    /** Runs of mapped and deallocated blocks from the starting LBA, as many as the allocation length holds. */
+    /**
+     * Runs of mapped and deallocated blocks from the starting LBA, as many as the allocation length holds; one
+     * command inspects at most {@link #LBA_STATUS_SCAN_BYTES}, the initiator asks again from where the answer ends.
+     */
     public static ScsiResponse getLbaStatus(LogicalUnit lu, ScsiCommand command) throws IOException {
         byte[] cdb = command.cdb();
         long lba = u64(cdb, 2);
@@ -174,28 +178,25 @@ public final class ProvisioningCommands {
             throw new SenseException(Sense.LBA_OUT_OF_RANGE);
         }
         int maxDescriptors = (int) Math.max(1, Math.min(BlockLimits.MAX_UNMAP_DESCRIPTORS, (allocationLength - 8) / 16));
-        long end = Math.min(capacity, lba + (LBA_STATUS_SCAN_BYTES >>> lu.blockShift()));
+        int scanned = (int) Math.min(capacity - lba, LBA_STATUS_SCAN_BYTES >>> lu.blockShift());
+        BitSet deallocated = new BitSet(scanned);
+        lu.backend().deallocatedBlocks(lba << lu.blockShift(), scanned, deallocated);
         byte[] data = new byte[8 + maxDescriptors * 16];
         int count = 0;
-        long runStart = lba;
-        int runStatus = status(lu, lba);
-        for (long block = lba + 1; block <= end && count < maxDescriptors; block++) {
-            int status = block == end ? -1 : status(lu, block);
-            if (status != runStatus) {
-                int at = 8 + count++ * 16;
-                put64(data, at, runStart);
-                put32(data, at + 8, block - runStart);
-                data[at + 12] = (byte) runStatus;
-                runStart = block;
-                runStatus = status;
+        for (int runStart = 0; runStart < scanned && count < maxDescriptors; ) {
+            boolean runDeallocated = deallocated.get(runStart);
+            int runEnd = runDeallocated ? deallocated.nextClearBit(runStart) : deallocated.nextSetBit(runStart);
+            if (runEnd < 0 || runEnd > scanned) {
+                runEnd = scanned;
             }
+            int at = 8 + count++ * 16;
+            put64(data, at, lba + runStart);
+            put32(data, at + 8, runEnd - runStart);
+            data[at + 12] = (byte) (runDeallocated ? STATUS_DEALLOCATED : STATUS_MAPPED);
+            runStart = runEnd;
         }
         put32(data, 0, 4 + count * 16L);
         return Responses.parameterData(data, 8 + count * 16, allocationLength);
-    }
-
-    private static int status(LogicalUnit lu, long block) throws IOException {
-        return lu.backend().isDeallocated(block << lu.blockShift(), lu.blockSize()) ? STATUS_DEALLOCATED : STATUS_MAPPED;
     }
 
     // ---- COMPARE AND WRITE ----

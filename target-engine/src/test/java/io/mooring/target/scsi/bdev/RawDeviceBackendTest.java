@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -51,15 +52,20 @@ class RawDeviceBackendTest {
             assertThat(backend.size()).isEqualTo(SIZE);
             assertThat(backend.blockSize()).isEqualTo(512);
             assertThat(backend.zeroCopyChannel()).isNull();
-            byte[] data = "raw device block".repeat(32).getBytes(StandardCharsets.US_ASCII);
+            byte[] data = "raw device block".repeat(64).getBytes(StandardCharsets.US_ASCII);
             backend.write(ByteBuffer.wrap(data), 4096);
             backend.flush();
             ByteBuffer back = ByteBuffer.allocate(data.length);
             backend.read(back, 4096);
             assertThat(back.array()).isEqualTo(data);
-            assertThat(backend.isDeallocated(4096, 512)).isFalse();
+            BitSet before = new BitSet();
+            backend.deallocatedBlocks(4096, 2, before);
+            assertThat(before.get(0)).isFalse();
             backend.deallocate(4096, 512);
-            assertThat(backend.isDeallocated(4096, 512)).isTrue();
+            BitSet after = new BitSet();
+            backend.deallocatedBlocks(4096, 2, after);
+            assertThat(after.get(0)).isTrue();
+            assertThat(after.get(1)).as("the second block still holds data").isFalse();
         }
     }
 

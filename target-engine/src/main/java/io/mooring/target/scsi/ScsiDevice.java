@@ -7,7 +7,9 @@ import io.mooring.target.scsi.sense.Sense;
 import io.mooring.target.scsi.sense.SenseException;
 import io.mooring.target.scsi.spc.Inquiry;
 import io.mooring.target.scsi.spc.PrimaryCommands;
+import io.mooring.target.scsi.pr.ReservationStore;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.jctools.maps.NonBlockingHashMapLong;
 
@@ -26,10 +28,24 @@ public final class ScsiDevice {
     private static final int OPCODE_REPORT_LUNS = 0xa0;
 
     private final NonBlockingHashMapLong<LogicalUnit> luns = new NonBlockingHashMapLong<>();
+    private final Path reservationStateDir;
+
+    /** A device whose persistent reservations live in memory only (APTPL is refused). */
+    public ScsiDevice() {
+        this(null);
+    }
+
+    /**
+     * A device that keeps APTPL persistent reservations of each LU in {@code reservationStateDir}, in a file named
+     * after the LU's serial number (derived from its deviceId), so they survive a restart.
+     */
+    public ScsiDevice(Path reservationStateDir) {
+        this.reservationStateDir = reservationStateDir;
+    }
 
     /** Maps {@code backend} as {@code lun}; {@code deviceId} (e.g. the volume id) seeds the LUN's stable NAA id and serial. */
     public void map(long lun, String deviceId, BlockBackend backend) {
-        LogicalUnit unit = new LogicalUnit(lun, deviceId, backend, this::mappedLuns);
+        LogicalUnit unit = new LogicalUnit(lun, deviceId, backend, this::mappedLuns, reservationStore(deviceId));
         if (luns.putIfAbsent(lun, unit) != null) {
             throw new IllegalStateException("LUN " + lun + " is already mapped");
         }
@@ -54,6 +70,12 @@ public final class ScsiDevice {
     public void execute(ScsiCommand command, ScsiCompletion done) {
         LogicalUnit unit = luns.get(command.lun());
         done.complete(unit != null ? CommandDispatcher.execute(unit, command) : executeWithoutUnit(command));
+    }
+
+    private ReservationStore reservationStore(String deviceId) {
+        return reservationStateDir == null ? null
+                : new ReservationStore(
+                        reservationStateDir.resolve("pr-" + LogicalUnit.serialNumberOf(deviceId) + ".state"));
     }
 
     /** The SPC-4 answers for a LUN nothing is mapped at: inventory and identity work, everything else is refused. */

@@ -19,19 +19,22 @@ final class ScsiFixture implements AutoCloseable {
     static final ItNexus NEXUS_B = new ItNexus("iqn.2026-01.test:b", 0x23d000000002L, "iqn.2026-01.io.mooring:t", 1);
     static final int BLOCK = 512;
 
-    final ScsiDevice device = new ScsiDevice();
+    final ScsiDevice device;
     final Path file;
 
-    ScsiFixture(Path dir, long blocks) throws IOException {
-        this(dir, blocks, false);
+    /** Drives an existing device (its LUNs mapped by the caller). */
+    ScsiFixture(ScsiDevice device) {
+        this.device = device;
+        this.file = null;
     }
 
-    ScsiFixture(Path dir, long blocks, boolean readOnly) throws IOException {
+    ScsiFixture(Path dir, long blocks) throws IOException {
+        device = new ScsiDevice();
         file = dir.resolve("lun0.img");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(blocks * BLOCK);
         }
-        device.map(0, "vol-0001", FileBackend.open(file, readOnly));
+        device.map(0, "vol-0001", FileBackend.open(file, false));
     }
 
     /** Runs a command on LUN 0 with nexus A, after clearing the nexus's POWER ON unit attention. */

@@ -2,6 +2,7 @@ package io.mooring.target.scsi.lun;
 
 import io.mooring.target.scsi.ScsiCommand;
 import io.mooring.target.scsi.bdev.BlockBackend;
+import io.mooring.target.scsi.pr.ReservationStore;
 import io.mooring.target.scsi.pr.Reservations;
 import io.mooring.target.scsi.sense.Sense;
 import io.mooring.target.scsi.sense.SenseException;
@@ -27,14 +28,16 @@ public final class LogicalUnit {
     private final String serialNumber;
     private final LunCounters counters = new LunCounters();
     private final UnitAttentions unitAttentions = new UnitAttentions();
-    private final Reservations reservations = new Reservations(unitAttentions);
+    private final Reservations reservations;
     private final RangeLocks rangeLocks = new RangeLocks();
     private final int blockShift;
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean writeFailed;
     private volatile boolean softwareWriteProtected;
 
-    public LogicalUnit(long lun, String deviceId, BlockBackend backend, LunInventory inventory) {
+    /** @param reservationStore where APTPL reservation state is kept, or {@code null} for memory only */
+    public LogicalUnit(long lun, String deviceId, BlockBackend backend, LunInventory inventory,
+                       ReservationStore reservationStore) {
         if (Integer.bitCount(backend.blockSize()) != 1) {
             throw new IllegalArgumentException("block size " + backend.blockSize() + " is not a power of two");
         }
@@ -44,8 +47,9 @@ public final class LogicalUnit {
         this.backend = backend;
         byte[] digest = sha256(deviceId);
         this.naaIdentifier = naaIdentifier(digest);
-        this.serialNumber = hex(digest, 10);
+        this.serialNumber = serialNumberOf(deviceId);
         this.blockShift = Integer.numberOfTrailingZeros(backend.blockSize());
+        this.reservations = new Reservations(unitAttentions, reservationStore);
     }
 
     public long lun() {
@@ -154,6 +158,11 @@ public final class LogicalUnit {
             writeFailed = true;
             throw new SenseException(Sense.WRITE_ERROR);
         }
+    }
+
+    /** The unit serial number (VPD 80h) a deviceId gets: stable, and safe to use in a file name. */
+    public static String serialNumberOf(String deviceId) {
+        return hex(sha256(deviceId), 10);
     }
 
     private static byte[] sha256(String value) {

@@ -74,7 +74,7 @@ public final class ReservationCommands {
         byte[] data = switch (cdb[1] & 0x1f) {
             case PRIN_READ_KEYS -> readKeys(state);
             case PRIN_READ_RESERVATION -> readReservation(state);
-            case PRIN_REPORT_CAPABILITIES -> reportCapabilities();
+            case PRIN_REPORT_CAPABILITIES -> reportCapabilities(lu.reservations().canPersist(), state.persistent());
             case PRIN_READ_FULL_STATUS -> readFullStatus(state);
             default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
         };
@@ -104,11 +104,12 @@ public final class ReservationCommands {
         return data;
     }
 
-    /** CRH=0, SIP_C=0, ATP_C=0, PTPL_C=0 (state is not kept across power loss); TMV with every type supported. */
-    private static byte[] reportCapabilities() {
+    /** CRH=0, SIP_C=0, ATP_C=0, PTPL_C when a store is configured, PTPL_A; TMV with every type supported. */
+    private static byte[] reportCapabilities(boolean canPersist, boolean persistent) {
         byte[] data = new byte[8];
         put16(data, 0, data.length);
-        data[3] = (byte) 0x80;
+        data[2] = (byte) (canPersist ? 0x01 : 0x00);
+        data[3] = (byte) (0x80 | (persistent ? 0x01 : 0x00));
         data[4] = (byte) 0xea;             // WR_EX_AR, EX_AC_RO, WR_EX_RO, EX_AC, WR_EX
         data[5] = 0x01;                    // EX_AC_AR
         return data;
@@ -173,14 +174,15 @@ public final class ReservationCommands {
         long key = u64(list, 0);
         long serviceActionKey = u64(list, 8);
         int flags = list[20];
-        if ((flags & (SPEC_I_PT | ALL_TG_PT | APTPL)) != 0) {
+        Reservations reservations = lu.reservations();
+        boolean persistent = (flags & APTPL) != 0;
+        if ((flags & (SPEC_I_PT | ALL_TG_PT)) != 0 || (persistent && !reservations.canPersist())) {
             throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
         }
-        Reservations reservations = lu.reservations();
         ItNexus nexus = command.nexus();
         boolean done = switch (serviceAction) {
-            case PROUT_REGISTER -> reservations.register(nexus, key, serviceActionKey, false);
-            case PROUT_REGISTER_AND_IGNORE -> reservations.register(nexus, key, serviceActionKey, true);
+            case PROUT_REGISTER -> reservations.register(nexus, key, serviceActionKey, false, persistent);
+            case PROUT_REGISTER_AND_IGNORE -> reservations.register(nexus, key, serviceActionKey, true, persistent);
             case PROUT_RESERVE -> reservations.reservePersistent(nexus, key, type(scope, typeCode));
             case PROUT_RELEASE -> reservations.releasePersistent(nexus, key, type(scope, typeCode));
             case PROUT_CLEAR -> reservations.clear(nexus, key);

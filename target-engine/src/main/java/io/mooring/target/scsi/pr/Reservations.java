@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Reservation state of one logical unit: the SPC-2 RESERVE/RELEASE holder and the SPC-3 persistent registrations
  * and reservation. Readers (the conflict check on every command) see an immutable snapshot through one volatile
- * read; changes are serialised on this object and publish a new snapshot. State lives in memory only.
+ * read; changes are serialised on this object and publish a new snapshot. With a {@link ReservationStore}, the
+ * persistent part is saved before it is published whenever an initiator asked for APTPL.
  */
 public final class Reservations {
 
@@ -20,9 +21,10 @@ public final class Reservations {
      * @param holder        the nexus that holds the persistent reservation (for AR types: the one that made it)
      * @param type          the persistent reservation type, or {@code null} when none is held
      * @param generation    PRGENERATION: bumped by every registration change
+     * @param persistent    APTPL: the last registration asked for the state to survive power loss
      */
     public record State(ItNexus spc2Holder, Map<ItNexus, Long> registrations, ItNexus holder, ReservationType type,
-                        int generation) {
+                        int generation, boolean persistent) {
 
         public boolean reserved() {
             return type != null;
@@ -39,13 +41,22 @@ public final class Reservations {
         }
     }
 
-    private static final State EMPTY = new State(null, Map.of(), null, null, 0);
+    static final State EMPTY = new State(null, Map.of(), null, null, 0, false);
 
     private final UnitAttentions unitAttentions;
-    private volatile State state = EMPTY;
+    private final ReservationStore store;
+    private volatile State state;
 
-    public Reservations(UnitAttentions unitAttentions) {
+    /** @param store where APTPL state survives restarts, or {@code null} to keep everything in memory */
+    public Reservations(UnitAttentions unitAttentions, ReservationStore store) {
         this.unitAttentions = unitAttentions;
+        this.store = store;
+        this.state = store == null ? EMPTY : store.load();
+    }
+
+    /** Whether APTPL can be honoured (PTPL_C). */
+    public boolean canPersist() {
+        return store != null;
     }
 
     public State state() {
@@ -79,7 +90,7 @@ public final class Reservations {
         if (s.spc2Holder != null && !s.spc2Holder.equals(nexus)) {
             return false;
         }
-        state = new State(nexus, s.registrations, s.holder, s.type, s.generation);
+        state = new State(nexus, s.registrations, s.holder, s.type, s.generation, s.persistent);
         return true;
     }
 
@@ -87,7 +98,7 @@ public final class Reservations {
     public synchronized void release(ItNexus nexus) {
         State s = state;
         if (nexus.equals(s.spc2Holder)) {
-            state = new State(null, s.registrations, s.holder, s.type, s.generation);
+            state = new State(null, s.registrations, s.holder, s.type, s.generation, s.persistent);
         }
     }
 
@@ -95,17 +106,18 @@ public final class Reservations {
     public synchronized void clearSpc2(ItNexus onlyIfHeldBy) {
         State s = state;
         if (s.spc2Holder != null && (onlyIfHeldBy == null || onlyIfHeldBy.equals(s.spc2Holder))) {
-            state = new State(null, s.registrations, s.holder, s.type, s.generation);
+            state = new State(null, s.registrations, s.holder, s.type, s.generation, s.persistent);
         }
     }
 
     // ---- SPC-3 PERSISTENT RESERVE OUT ----
 
     /**
-     * REGISTER, or REGISTER AND IGNORE EXISTING KEY when {@code ignoreExisting}. Returns false on a key mismatch
-     * (RESERVATION CONFLICT).
+     * REGISTER, or REGISTER AND IGNORE EXISTING KEY when {@code ignoreExisting}; {@code persistent} is the APTPL bit.
+     * Returns false on a key mismatch (RESERVATION CONFLICT).
      */
-    public synchronized boolean register(ItNexus nexus, long key, long newKey, boolean ignoreExisting) {
+    public synchronized boolean register(ItNexus nexus, long key, long newKey, boolean ignoreExisting,
+                                         boolean persistent) {
         State s = state;
         Long current = s.registrations.get(nexus);
         if (!ignoreExisting && (current == null ? key != 0 : current != key)) {
@@ -133,7 +145,7 @@ public final class Reservations {
         } else {
             registrations.put(nexus, newKey);
         }
-        state = new State(s.spc2Holder, Map.copyOf(registrations), holder, type, s.generation + 1);
+        publish(new State(s.spc2Holder, Map.copyOf(registrations), holder, type, s.generation + 1, persistent));
         return true;
     }
 
@@ -146,7 +158,7 @@ public final class Reservations {
         if (s.type != null) {
             return s.holds(nexus) && s.type == type;
         }
-        state = new State(s.spc2Holder, s.registrations, nexus, type, s.generation);
+        publish(new State(s.spc2Holder, s.registrations, nexus, type, s.generation, s.persistent));
         return true;
     }
 
@@ -166,7 +178,7 @@ public final class Reservations {
             s.registrations.keySet().stream().filter(other -> !other.equals(nexus))
                     .forEach(other -> unitAttentions.raise(other, Sense.RESERVATIONS_RELEASED));
         }
-        state = new State(s.spc2Holder, s.registrations, null, null, s.generation);
+        publish(new State(s.spc2Holder, s.registrations, null, null, s.generation, s.persistent));
         return true;
     }
 
@@ -178,7 +190,7 @@ public final class Reservations {
         }
         s.registrations.keySet().stream().filter(other -> !other.equals(nexus))
                 .forEach(other -> unitAttentions.raise(other, Sense.RESERVATIONS_PREEMPTED));
-        state = new State(s.spc2Holder, Map.of(), null, null, s.generation + 1);
+        publish(new State(s.spc2Holder, Map.of(), null, null, s.generation + 1, false));
         return true;
     }
 
@@ -219,8 +231,17 @@ public final class Reservations {
             holder = nexus;
             newType = type;
         }
-        state = new State(s.spc2Holder, Map.copyOf(registrations), holder, newType, s.generation + 1);
+        publish(new State(s.spc2Holder, Map.copyOf(registrations), holder, newType, s.generation + 1,
+                s.persistent));
         return true;
+    }
+
+    /** Saves (or, without APTPL, forgets) the persistent part first, so a failed save changes nothing. */
+    private void publish(State next) {
+        if (store != null) {
+            store.save(next);
+        }
+        state = next;
     }
 
     private static boolean registeredWith(State s, ItNexus nexus, long key) {

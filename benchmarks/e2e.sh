@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Usage: benchmarks/e2e.sh            (from anywhere; needs root for tgt, loopback only)
+#
+# End-to-end comparison of Mooring's iSCSI target with the tgt 1.0.85 peer on this machine, same initiator
+# (fio + libiscsi, one session), same negotiated parameters:
+#   1. builds the engine and the benchmarks jar (E2E_BUILD=0 skips; the shaded benchmarks jar carries the engine,
+#      Netty with native epoll and JCTools, so it is the launcher's class path too, copied to the work dir so a
+#      rebuild cannot pull it from under the running JVM);
+#   2. measures the TCP ping-pong floor of a 4 KiB QD1 read (io.mooring.bench.PingPong: 48-byte request,
+#      48+4096-byte answer, loopback, one in flight);
+#   3. starts io.mooring.target.TargetLauncher alone on 127.0.0.1:$E2E_PORT serving a 1 GiB sparse file as LUN 0
+#      with CHAP, and the tgt peer (/work/shared/tools/peer-tgt.sh) on 127.0.0.1:3261 with PEER_TGT_PARAMS so that
+#      both negotiate, with libiscsi, exactly:
+#          MaxRecvDataSegmentLength=262144 (both directions)  FirstBurstLength=262144  MaxBurstLength=262144
+#          ImmediateData=Yes  InitialR2T=No  MaxOutstandingR2T=1
+#      (the engine declares MRDSL 262144, caps FirstBurst at 262144 and MaxBurst at 1 MiB, ANDs ImmediateData=Yes
+#       and ORs InitialR2T=No, see io.mooring.target.iscsi.login.ParameterNegotiator; libiscsi offers 262144 for
+#       both bursts and InitialR2T=No; checked with LIBISCSI_DEBUG=10 iscsi-readcapacity16 against both);
+#   4. runs /work/shared/tools/iscsi-bench.sh --compare <mooring> <tgt> (A B A B ..., ratio = median of per-round
+#      A/B IOPS ratios) with both targets' CPU use, and prints the ratio per workload against the issue's targets,
+#      plus 4k QD1 random read as a fraction of the ping-pong floor;
+#   5. stops both targets and deletes the LUN files (trap: also on error or ^C).
+#
+# Env: BENCH_ROUNDS (3)  BENCH_RUNTIME (12)  BENCH_RAMP (2)  passed to iscsi-bench.sh
+#      E2E_WORKLOADS  (the four standard ones + randread-4k-qd1)
+#      E2E_PORT       (13280; Mooring's launcher, 13280-13289 reserved for it)   E2E_PINGPONG_PORT (13289)
+#      E2E_DIR        work dir (mktemp under /tmp)   E2E_BUILD (1)
+#      E2E_JFR        if set, a JFR file path: the launcher records for the whole run (settings=profile)
+#      E2E_JAVA_OPTS  extra JVM options for the launcher (e.g. -Xmx2g)
+# Output (stdout): the iscsi-bench lines, then a summary table. Runtime: about
+#   (1 prefill + ROUNDS x 2 x workloads x (RUNTIME + RAMP + ~1)) s; 3 rounds, 5 workloads, 12+2 s: ~8 min.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+TOOLS=${E2E_TOOLS:-$(cd "$ROOT/.." && pwd)/shared/tools}
+[ -x "$TOOLS/iscsi-bench.sh" ] || TOOLS=/work/shared/tools
+PORT=${E2E_PORT:-13280}
+PP_PORT=${E2E_PINGPONG_PORT:-13289}
+TGT_PORT=3261
+IQN=iqn.2024-01.io.mooring:bench
+CHAP_USER=benchuser
+CHAP_SECRET=benchsecret12
+INITIATOR=${BENCH_INITIATOR:-iqn.2024-01.local.bench:fio}
+export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+export BENCH_RUNTIME=${BENCH_RUNTIME:-12}
+export BENCH_RAMP=${BENCH_RAMP:-2}
+export BENCH_WORKLOADS=${E2E_WORKLOADS:-"randread-4k-qd32 randwrite-4k-qd32 seqread-1m-qd8 seqwrite-1m-qd8 randread-4k-qd1"}
+export PEER_TGT_PARAMS="MaxRecvDataSegmentLength=262144,MaxXmitDataSegmentLength=262144,FirstBurstLength=262144,MaxBurstLength=262144,ImmediateData=Yes,InitialR2T=No,MaxOutstandingR2T=1"
+WORK=${E2E_DIR:-$(mktemp -d /tmp/mooring-e2e-XXXXXX)}
+mkdir -p "$WORK"
+LAUNCHER_PID=""
+TGT_STARTED=0
+
+log() { echo "e2e: $*" >&2; }
+
+cleanup() {
+    local rc=$?
+    if [ -n "$LAUNCHER_PID" ] && kill -0 "$LAUNCHER_PID" 2>/dev/null; then
+        kill -TERM "$LAUNCHER_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$LAUNCHER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$LAUNCHER_PID" 2>/dev/null || true
+        log "stopped Mooring launcher pid $LAUNCHER_PID"
+    fi
+    if [ "$TGT_STARTED" = 1 ]; then
+        "$TOOLS/peer-tgt.sh" stop "$TGT_PORT" >&2 || true
+    fi
+    rm -f "$WORK/lun.img" "$WORK/benchmarks.jar"
+    log "work dir $WORK (launcher log, bench logs) kept; LUN files removed"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "${E2E_BUILD:-1}" = 1 ]; then
+    log "building the engine and the benchmarks jar"
+    for attempt in 1 2 3; do
+        if (cd "$ROOT" && mvn -B -q -o -pl target-engine install -DskipTests -Dengine.build.dir=target-bench \
+                && mvn -B -q -o -pl benchmarks package) >"$WORK/build.log" 2>&1; then
+            break
+        fi
+        [ "$attempt" = 3 ] && { cat "$WORK/build.log" >&2; log "build failed"; exit 1; }
+        log "build failed (engine in flux?), retrying in 60 s"; sleep 60
+    done
+fi
+[ -f "$ROOT/benchmarks/target/benchmarks.jar" ] || { log "no benchmarks/target/benchmarks.jar: build first"; exit 1; }
+cp "$ROOT/benchmarks/target/benchmarks.jar" "$WORK/benchmarks.jar"
+CP="$WORK/benchmarks.jar"
+
+log "TCP ping-pong floor (48 B request, 48+4096 B answer, QD1, loopback)"
+PP=$(java -cp "$CP" io.mooring.bench.PingPong 5 "$PP_PORT")
+echo "$PP"
+FLOOR_RPS=$(sed -n 's/.* rps=\([0-9]*\).*/\1/p' <<<"$PP")
+
+JFR_OPTS=()
+if [ -n "${E2E_JFR:-}" ]; then
+    JFR_OPTS=(-XX:+FlightRecorder "-XX:StartFlightRecording=settings=profile,filename=$E2E_JFR,dumponexit=true")
+fi
+log "starting Mooring's target on 127.0.0.1:$PORT"
+# shellcheck disable=SC2086
+java ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.target.TargetLauncher \
+    --listen "127.0.0.1:$PORT" --iqn "$IQN" --file "$WORK/lun.img" --size 1G \
+    --chap "$CHAP_USER:$CHAP_SECRET" --initiator "$INITIATOR" \
+    --initiator iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-readcapacity16 \
+    >"$WORK/launcher.log" 2>&1 &
+LAUNCHER_PID=$!
+for _ in $(seq 1 100); do
+    grep -q "^listening on" "$WORK/launcher.log" 2>/dev/null && break
+    kill -0 "$LAUNCHER_PID" 2>/dev/null || { cat "$WORK/launcher.log" >&2; log "launcher exited"; exit 1; }
+    sleep 0.2
+done
+grep -q "^listening on" "$WORK/launcher.log" || { cat "$WORK/launcher.log" >&2; log "launcher did not start"; exit 1; }
+URL_A="iscsi://$CHAP_USER%$CHAP_SECRET@127.0.0.1:$PORT/$IQN/0"
+
+log "starting the tgt peer on 127.0.0.1:$TGT_PORT ($PEER_TGT_PARAMS)"
+TGT_STARTED=1
+URL_B=$("$TOOLS/peer-tgt.sh" start "$TGT_PORT" | tail -1)
+TGT_PID=$(cat "/tmp/peer-tgt-$TGT_PORT/tgtd.pid" 2>/dev/null || true)
+
+for u in "$URL_A" "$URL_B"; do
+    LIBISCSI_DEBUG=10 iscsi-readcapacity16 "$u" 2>&1 \
+        | sed -n 's/.*TargetLoginReply: \(InitialR2T\|ImmediateData\|MaxBurstLength\|FirstBurstLength\|MaxOutstandingR2T\|MaxRecvDataSegmentLength\)=\([^ ]*\).*/\1=\2/p' \
+        | sort | tr '\n' ' ' | sed "s|^|e2e: negotiated with ${u##*@}: |; s|\$|\n|" >&2
+done
+
+N=$(wc -w <<<"$BENCH_WORKLOADS")
+BUDGET=$(( 120 + BENCH_ROUNDS * 2 * N * (BENCH_RUNTIME + BENCH_RAMP + 10) ))
+log "iscsi-bench --compare: rounds=$BENCH_ROUNDS runtime=${BENCH_RUNTIME}s workloads=$N (time limit ${BUDGET}s)"
+BENCH_TARGET_PID_A=$LAUNCHER_PID BENCH_TARGET_PID_B=$TGT_PID BENCH_INITIATOR=$INITIATOR \
+BENCH_LOGDIR="$WORK/bench" \
+    timeout "$BUDGET" "$TOOLS/iscsi-bench.sh" --compare "$URL_A" "$URL_B" | tee "$WORK/compare.txt"
+
+echo
+echo "== Mooring vs tgt ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, rounds=$BENCH_ROUNDS, ${BENCH_RUNTIME}s each)"
+printf '%-18s %8s %8s %-6s %12s %12s\n' workload ratio target met mooring tgt
+awk -v floor="$FLOOR_RPS" '
+    BEGIN { t["randread-4k-qd32"]=1.5; t["randwrite-4k-qd32"]=1.5; t["seqread-1m-qd8"]=1.3; t["seqwrite-1m-qd8"]=1.3;
+            t["randread-4k-qd1"]=1.2 }
+    $2 == "ratio" {
+        wl=$1; r=$3; goal=(wl in t) ? t[wl] : 0
+        bw = (wl ~ /1m/)
+        a = bw ? $6 " MiB/s" : $5 " IOPS"; b = bw ? $9 " MiB/s" : $8 " IOPS"
+        met = (goal == 0 || r == "n/a") ? "-" : (r + 0 >= goal ? "yes" : "NO")
+        printf "%-18s %8s %8s %-6s %12s %12s\n", wl, r, goal ? ">=" goal : "-", met, a, b
+        if (wl == "randread-4k-qd1" && floor > 0)
+            printf "%-18s mooring %.0f%% / tgt %.0f%% of the TCP ping-pong floor (%d round trips/s)\n", "", 100*$5/floor, 100*$8/floor, floor
+    }' "$WORK/compare.txt"

@@ -3,11 +3,11 @@ package io.mooring.target.scsi;
 import io.mooring.target.scsi.bdev.BlockBackend;
 import io.mooring.target.scsi.lun.LogicalUnit;
 import io.mooring.target.scsi.lun.LunCounters;
+import io.mooring.target.scsi.pr.ReservationStore;
 import io.mooring.target.scsi.sense.Sense;
 import io.mooring.target.scsi.sense.SenseException;
 import io.mooring.target.scsi.spc.Inquiry;
 import io.mooring.target.scsi.spc.PrimaryCommands;
-import io.mooring.target.scsi.pr.ReservationStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,7 +43,10 @@ public final class ScsiDevice {
         this.reservationStateDir = reservationStateDir;
     }
 
-    /** Maps {@code backend} as {@code lun}; {@code deviceId} (e.g. the volume id) seeds the LUN's stable NAA id and serial. */
+    /**
+     * Maps {@code backend} as {@code lun}; {@code deviceId} (e.g. the volume id) seeds the LUN's stable NAA id and
+     * serial. From here on the device owns the backend and closes it on {@link #unmap} or {@link #close}.
+     */
     public void map(long lun, String deviceId, BlockBackend backend) {
         LogicalUnit unit = new LogicalUnit(lun, deviceId, backend, this::mappedLuns, reservationStore(deviceId));
         if (luns.putIfAbsent(lun, unit) != null) {

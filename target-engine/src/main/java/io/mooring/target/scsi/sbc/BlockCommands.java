@@ -64,19 +64,19 @@ public final class BlockCommands {
         return read(lu, u24(cdb, 1) & 0x1f_ffff, blocks == 0 ? 256 : blocks);
     }
 
-    public static ScsiResponse read10(LogicalUnit lu, ScsiCommand command) throws IOException {
+    public static ScsiResponse read10(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
         return read(lu, u32(cdb, 2), u16(cdb, 7));
     }
 
-    public static ScsiResponse read12(LogicalUnit lu, ScsiCommand command) throws IOException {
+    public static ScsiResponse read12(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
         return read(lu, u32(cdb, 2), u32(cdb, 6));
     }
 
-    public static ScsiResponse read16(LogicalUnit lu, ScsiCommand command) throws IOException {
+    public static ScsiResponse read16(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
         return read(lu, u64(cdb, 2), u32(cdb, 10));
@@ -202,17 +202,17 @@ public final class BlockCommands {
 
     // ---- VERIFY ----
 
-    public static ScsiResponse verify10(LogicalUnit lu, ScsiCommand command) throws IOException {
+    public static ScsiResponse verify10(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         return verify(lu, command, u32(cdb, 2), u16(cdb, 7));
     }
 
-    public static ScsiResponse verify12(LogicalUnit lu, ScsiCommand command) throws IOException {
+    public static ScsiResponse verify12(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         return verify(lu, command, u32(cdb, 2), u32(cdb, 6));
     }
 
-    public static ScsiResponse verify16(LogicalUnit lu, ScsiCommand command) throws IOException {
+    public static ScsiResponse verify16(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         return verify(lu, command, u64(cdb, 2), u32(cdb, 10));
     }
@@ -221,7 +221,7 @@ public final class BlockCommands {
      * BYTCHK 0: the medium is readable, nothing to check; 1: compare the Data-Out with the medium; 3: compare one
      * Data-Out block with every block of the range.
      */
-    private static ScsiResponse verify(LogicalUnit lu, ScsiCommand command, long lba, long blocks) throws IOException {
+    private static ScsiResponse verify(LogicalUnit lu, ScsiCommand command, long lba, long blocks) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
         int byteCheck = (cdb[1] & 0x06) >>> 1;
@@ -232,19 +232,18 @@ public final class BlockCommands {
         if (byteCheck == 0 || length == 0) {
             return ScsiResponse.good();
         }
-        int expectedLength = byteCheck == 1 ? length : lu.blockSize();
+        int step = byteCheck == 1 ? length : lu.blockSize();
         ByteBuf dataOut = command.dataOut();
-        if (dataOut == null || dataOut.readableBytes() < expectedLength) {
+        if (dataOut == null || dataOut.readableBytes() < step) {
             throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
         ByteBuf medium = readBuffer(lu, lba << lu.blockShift(), length);
         try {
-            int blockSize = lu.blockSize();
-            for (int at = 0; at < length; at += byteCheck == 1 ? length : blockSize) {
-                int compared = byteCheck == 1 ? length : blockSize;
-                int mismatch = firstMismatch(medium, at, dataOut, dataOut.readerIndex() + (byteCheck == 1 ? at : 0), compared);
+            for (int at = 0; at < length; at += step) {
+                int dataIndex = dataOut.readerIndex() + (byteCheck == 1 ? at : 0);
+                int mismatch = firstMismatch(medium, at, dataOut, dataIndex, step);
                 if (mismatch >= 0) {
-                    throw new SenseException(Sense.of(Sense.MISCOMPARE, 0x1d, 0x00).withInformation(at + mismatch));
+                    throw new SenseException(Sense.MISCOMPARE_DURING_VERIFY.withInformation(at + mismatch));
                 }
             }
         } finally {

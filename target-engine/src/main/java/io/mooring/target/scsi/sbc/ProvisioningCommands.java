@@ -232,7 +232,7 @@ public final class ProvisioningCommands {
             try {
                 int mismatch = BlockCommands.firstMismatch(medium, 0, dataOut, dataOut.readerIndex(), length);
                 if (mismatch >= 0) {
-                    throw new SenseException(Sense.of(Sense.MISCOMPARE, 0x1d, 0x00).withInformation(mismatch));
+                    throw new SenseException(Sense.MISCOMPARE_DURING_VERIFY.withInformation(mismatch));
                 }
             } finally {
                 medium.release();

@@ -40,6 +40,7 @@ public record Sense(int key, int asc, int ascq, long information, boolean inform
     public static final Sense CAPACITY_DATA_HAS_CHANGED = of(UNIT_ATTENTION, 0x2a, 0x09);
     public static final Sense COMMANDS_CLEARED_BY_ANOTHER_INITIATOR = of(UNIT_ATTENTION, 0x2f, 0x00);
     public static final Sense REPORTED_LUNS_DATA_HAS_CHANGED = of(UNIT_ATTENTION, 0x3f, 0x0e);
+    public static final Sense MISCOMPARE_DURING_VERIFY = of(MISCOMPARE, 0x1d, 0x00);
     public static final Sense INTERNAL_TARGET_FAILURE = of(HARDWARE_ERROR, 0x44, 0x00);
 
     public static Sense of(int key, int asc, int ascq) {

@@ -292,14 +292,24 @@ public class AttachmentService {
     private record Locked(VolumeAttachment attachment, Volume volume) {
     }
 
-    /** The attachment (404 unless the scope may see it) and its volume, the volume row locked, the attachment re-read under the lock. */
+    /**
+     * The attachment (404 unless the scope may see it) and its volume, with the volume row locked. The attachment
+     * entity is loaded only after the lock, so what the caller checks is what the lock protects.
+     */
     private Uni<Locked> lockedAttachment(Scope scope, UUID attachmentId) {
-        return findAttachment(scope, attachmentId)
-                .chain(attachment -> lockVolume(attachment.volumeId)
-                        .chain(volume -> Panache.getSession().chain(session -> session.refresh(attachment)))
-                        .chain(() -> attachment.deleted
-                                ? Uni.createFrom().failure(CinderFault.attachmentNotFound(attachmentId))
-                                : Volume.<Volume>findById(attachment.volumeId).map(volume -> new Locked(attachment, volume))));
+        String scoped = scope.admin() ? "" : " and a.projectId = :project";
+        return Panache.getSession().chain(session -> {
+            var volumeOf = session.createSelectionQuery("select a.volumeId from VolumeAttachment a where a.id = :id and a.deleted = false" + scoped, UUID.class)
+                    .setParameter("id", attachmentId);
+            if (!scope.admin()) {
+                volumeOf.setParameter("project", scope.projectId());
+            }
+            return volumeOf.getSingleResultOrNull();
+        }).onItem().ifNull().failWith(() -> CinderFault.attachmentNotFound(attachmentId))
+                .chain(volumeId -> lockVolume(volumeId).chain(volume -> VolumeAttachment.<VolumeAttachment>find("id = ?1 and deleted = false", attachmentId)
+                        .firstResult()
+                        .onItem().ifNull().failWith(() -> CinderFault.attachmentNotFound(attachmentId))
+                        .map(attachment -> new Locked(attachment, volume))));
     }
 
     private static Uni<Volume> lockVolume(UUID volumeId) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 /**
  * Runs one command on a mapped logical unit, in the order SAM-5 and SPC-4 prescribe: unit attention, then
  * reservation conflict, then write protection, then the command itself. Never throws: every failure becomes a status.
+ * Completes on the caller's thread, except commands that must wait for a flush.
  */
 final class CommandDispatcher {
 
@@ -16,13 +17,21 @@ final class CommandDispatcher {
     private CommandDispatcher() {
     }
 
-    static ScsiResponse execute(LogicalUnit lu, ScsiCommand command) {
+    static void execute(LogicalUnit lu, ScsiCommand command, ScsiCompletion done) {
         lu.counters().commandExecuted();
         ScsiResponse response = run(lu, command);
+        if (response == Responses.GOOD_WHEN_DURABLE) {
+            lu.flushThen(flushed -> finish(lu, flushed, done));
+        } else {
+            finish(lu, response, done);
+        }
+    }
+
+    private static void finish(LogicalUnit lu, ScsiResponse response, ScsiCompletion done) {
         if (response.status() == ScsiResponse.CHECK_CONDITION && (response.sense()[2] & 0x0f) != Sense.UNIT_ATTENTION) {
             lu.counters().commandFailed();
         }
-        return response;
+        done.complete(response);
     }
 
     private static ScsiResponse run(LogicalUnit lu, ScsiCommand command) {

@@ -9,7 +9,18 @@ public final class Responses {
 
     private static final ScsiResponse RESERVATION_CONFLICT = new ScsiResponse(ScsiResponse.RESERVATION_CONFLICT, null, null);
 
+    /**
+     * GOOD, but only once every write completed so far is durable: the dispatcher hands it to the LU's group commit,
+     * which flushes off the caller's thread and then completes the command. Recognised by identity.
+     */
+    public static final ScsiResponse GOOD_WHEN_DURABLE = new ScsiResponse(ScsiResponse.GOOD, null, null);
+
     private Responses() {
+    }
+
+    /** GOOD, after a flush when {@code durable} (FUA, write-through, SYNCHRONIZE CACHE). */
+    public static ScsiResponse good(boolean durable) {
+        return durable ? GOOD_WHEN_DURABLE : ScsiResponse.good();
     }
 
     public static ScsiResponse checkCondition(Sense sense) {

@@ -18,7 +18,8 @@ import org.jctools.maps.NonBlockingHashMapLong;
  * The iSCSI transport holds one per target node and calls nothing else of the SCSI layer.
  *
  * <p>The LUN table is lock-free for readers: a command looks its LU up without blocking, and mapping or unmapping
- * one LUN never pauses I/O on the others. Commands run to completion on the calling thread.
+ * one LUN never pauses I/O on the others. Commands run on the calling thread; only those that must wait for an
+ * fdatasync (SYNCHRONIZE CACHE, FUA) complete later, from a flush thread.
  */
 public final class ScsiDevice {
 
@@ -72,7 +73,11 @@ public final class ScsiDevice {
     /** Runs one command; {@code done} is called exactly once, possibly on another thread. */
     public void execute(ScsiCommand command, ScsiCompletion done) {
         LogicalUnit unit = luns.get(command.lun());
-        done.complete(unit != null ? CommandDispatcher.execute(unit, command) : executeWithoutUnit(command));
+        if (unit != null) {
+            CommandDispatcher.execute(unit, command, done);
+        } else {
+            done.complete(executeWithoutUnit(command));
+        }
     }
 
     private ReservationStore reservationStore(String deviceId) {

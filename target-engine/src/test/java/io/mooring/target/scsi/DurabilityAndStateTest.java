@@ -59,8 +59,37 @@ class DurabilityAndStateTest {
         assertThat(scsi.run(0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0).sense()).containsExactly(WRITE_ERROR);
         backend.failFlush = false;
         assertThat(scsi.run(NEXUS_A, filled(BLOCK, 1), cdb10(0x2a, 0, 0, 1)).sense()).containsExactly(WRITE_ERROR);
+        assertThat(scsi.run(0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0).sense()).as("a later fdatasync may lie: keep failing")
+                .containsExactly(WRITE_ERROR);
         assertThat(scsi.run(cdb10(0x28, 0, 0, 1)).status()).as("reads still work").isZero();
-        assertThat(scsi.device.counters(0).errors()).isEqualTo(2);
+        assertThat(scsi.device.counters(0).errors()).isEqualTo(3);
+    }
+
+    @Test
+    void concurrentFuaWritesShareFlushes() throws Exception {
+        int threads = 8;
+        int writesPerThread = 50;
+        Thread[] writers = new Thread[threads];
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < threads; t++) {
+            int lba = t;
+            writers[t] = new Thread(() -> {
+                for (int i = 0; i < writesPerThread; i++) {
+                    if (scsi.run(NEXUS_A, filled(BLOCK, i), cdb10(0x2a, 0x08, lba, 1)).status() != 0) {
+                        failures.incrementAndGet();
+                    }
+                }
+            });
+            writers[t].start();
+        }
+        for (Thread writer : writers) {
+            writer.join();
+        }
+        assertThat(failures).hasValue(0);
+        assertThat(backend.flushes.get()).as("group commit").isBetween(1, threads * writesPerThread);
+        for (int t = 0; t < threads; t++) {
+            assertThat(scsi.run(cdb10(0x28, 0, t, 1)).data()).isEqualTo(filled(BLOCK, writesPerThread - 1));
+        }
     }
 
     @Test

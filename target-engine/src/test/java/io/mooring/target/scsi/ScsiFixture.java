@@ -10,7 +10,11 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A ScsiDevice over a sparse temp file, with helpers that run a CDB and read the answer back. */
 final class ScsiFixture implements AutoCloseable {
@@ -55,16 +59,23 @@ final class ScsiFixture implements AutoCloseable {
         int edtl = dataOut == null ? 0 : dataOut.length;
         ScsiCommand command = new ScsiCommand(nexus, lun, bytes, edtl, ScsiCommand.TaskAttribute.SIMPLE, 1,
                 writeProtected, out);
-        AtomicReference<ScsiResponse> response = new AtomicReference<>();
+        CompletableFuture<ScsiResponse> response = new CompletableFuture<>();
+        AtomicInteger completions = new AtomicInteger();
         try {
-            device.execute(command, r -> assertThat(response.getAndSet(r)).as("completed once").isNull());
+            device.execute(command, r -> {
+                completions.incrementAndGet();
+                response.complete(r);
+            });
+            Result result = new Result(response.get(10, TimeUnit.SECONDS));
+            assertThat(completions).as("completed exactly once").hasValue(1);
+            return result;
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("command did not complete", e);
         } finally {
             if (out != null) {
                 out.release();
             }
         }
-        assertThat(response.get()).as("completed").isNotNull();
-        return new Result(response.get());
     }
 
     /** Clears the POWER ON unit attention a nexus sees on its first command. */

@@ -1,6 +1,7 @@
 package io.mooring.target.scsi.lun;
 
 import io.mooring.target.scsi.ScsiCommand;
+import io.mooring.target.scsi.ScsiCompletion;
 import io.mooring.target.scsi.bdev.BlockBackend;
 import io.mooring.target.scsi.pr.ReservationStore;
 import io.mooring.target.scsi.pr.Reservations;
@@ -31,6 +32,7 @@ public final class LogicalUnit {
     private final Reservations reservations;
     private final RangeLocks rangeLocks = new RangeLocks();
     private final int blockShift;
+    private final GroupCommit groupCommit = new GroupCommit(this);
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean writeFailed;
     private volatile boolean softwareWriteProtected;
@@ -150,14 +152,23 @@ public final class LogicalUnit {
         }
     }
 
-    /** fdatasync; a failure is not retryable (the kernel may have dropped the dirty pages), so the LU stops writing. */
+    /**
+     * fdatasync on the caller's thread. A failure is not retryable (the kernel may have dropped the dirty pages and a
+     * second fdatasync can report success), so after one every flush and write of this LU fails.
+     */
     public void flush() {
+        checkWritable();
         try {
             backend.flush();
         } catch (IOException e) {
             writeFailed = true;
             throw new SenseException(Sense.WRITE_ERROR);
         }
+    }
+
+    /** Completes {@code done} once a flush covering every write completed so far has finished, off this thread. */
+    public void flushThen(ScsiCompletion done) {
+        groupCommit.flushThen(done);
     }
 
     /** The unit serial number (VPD 80h) a deviceId gets: stable, and safe to use in a file name. */

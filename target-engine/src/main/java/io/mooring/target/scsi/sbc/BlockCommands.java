@@ -23,7 +23,8 @@ import java.nio.channels.FileChannel;
 
 /**
  * SBC-3 block commands. Cached file I/O runs on the caller's thread (the event loop): a page-cache hit costs less
- * than a thread hand-off. Writes take the LU's range locks so COMPARE AND WRITE is atomic; reads take none.
+ * than a thread hand-off; only fdatasync leaves it ({@link Responses#GOOD_WHEN_DURABLE}). Writes take the LU's
+ * range locks so COMPARE AND WRITE is atomic; reads take none.
  */
 public final class BlockCommands {
 
@@ -161,11 +162,8 @@ public final class BlockCommands {
                 lu.rangeLocks().unlock(locked);
             }
         }
-        if (fua || !lu.writeCacheEnabled()) {
-            lu.flush();
-        }
         lu.counters().bytesWritten(written);
-        return ScsiResponse.good();
+        return Responses.good(fua || !lu.writeCacheEnabled());
     }
 
     /** ORWRITE(16): ORs the Data-Out into the medium, read and write under the range lock so no write interleaves. */
@@ -193,11 +191,8 @@ public final class BlockCommands {
                 lu.rangeLocks().unlock(locked);
             }
         }
-        if ((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled()) {
-            lu.flush();
-        }
         lu.counters().bytesWritten(combined);
-        return ScsiResponse.good();
+        return Responses.good((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled());
     }
 
     // ---- VERIFY ----
@@ -267,8 +262,7 @@ public final class BlockCommands {
     /** fdatasync of the whole backend: cheaper than tracking dirty ranges, and the range is only a hint. */
     private static ScsiResponse synchronizeCache(LogicalUnit lu, long lba, long blocks) {
         lu.checkRange(lba, blocks);
-        lu.flush();
-        return ScsiResponse.good();
+        return Responses.GOOD_WHEN_DURABLE;
     }
 
     public static ScsiResponse prefetch10(LogicalUnit lu, ScsiCommand command) {

@@ -89,11 +89,8 @@ public final class ProvisioningCommands {
         } finally {
             lu.rangeLocks().unlock(locked);
         }
-        if (!lu.writeCacheEnabled()) {
-            lu.flush();
-        }
         lu.counters().bytesWritten(length);
-        return ScsiResponse.good();
+        return Responses.good(!lu.writeCacheEnabled());
     }
 
     private static void writeRepeated(LogicalUnit lu, ByteBuf block, long offset, long length) throws IOException {
@@ -241,11 +238,8 @@ public final class ProvisioningCommands {
         } finally {
             lu.rangeLocks().unlock(locked);
         }
-        if ((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled()) {
-            lu.flush();
-        }
         lu.counters().bytesWritten(length);
-        return ScsiResponse.good();
+        return Responses.good((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled());
     }
 
     private static boolean isZero(ByteBuf buf, int length) {

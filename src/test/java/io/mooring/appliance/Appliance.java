@@ -39,7 +39,7 @@ public final class Appliance implements AutoCloseable {
      * the postgres user when tests run as root).
      */
     public static Appliance fresh() throws IOException {
-        Path parent = Files.createDirectories(Path.of(System.getProperty("mooring.it.dir", "target/it")));
+        Path parent = Files.createDirectories(Path.of(System.getProperty("mooring.it.dir", "target/it")).toAbsolutePath().normalize());
         Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path dir = Files.createTempDirectory(parent, "appliance-");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -104,13 +104,28 @@ public final class Appliance implements AutoCloseable {
         return Files.readString(dataDir().resolve("admin-token")).trim();
     }
 
-    /** PostgreSQL processes serving this appliance's data directory (any user, any state but zombie). */
-    public List<ProcessHandle> postgresProcesses() {
+    /** Live PostgreSQL processes serving this appliance's data directory, whichever user runs them. */
+    public List<Long> postgresProcesses() throws IOException {
         String marker = dataDir().resolve("postgres").toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains(marker)).orElse(false))
-                .filter(ProcessHandle::isAlive)
-                .toList();
+        List<Long> found = new java.util.ArrayList<>();
+        try (var proc = Files.list(Path.of("/proc"))) {
+            for (Path dir : (Iterable<Path>) proc::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String commandLine = new String(Files.readAllBytes(dir.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (commandLine.contains("postgres") && commandLine.contains(marker)) {
+                        found.add(Long.parseLong(name));
+                    }
+                } catch (IOException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        return found;
     }
 
     @Override

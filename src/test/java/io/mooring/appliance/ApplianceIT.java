@@ -78,7 +78,7 @@ class ApplianceIT {
                 .then().statusCode(200).extract().path("volume.status");
     }
 
-    private void awaitNoPostgres(Duration timeout) throws InterruptedException {
+    private void awaitNoPostgres(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!appliance.postgresProcesses().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);

@@ -103,6 +103,13 @@ class BasicCommandsTest {
     }
 
     @Test
+    void orWriteOrsTheDataIntoTheMedium() {
+        scsi.run(NEXUS_A, filled(256 * BLOCK, 0xa5), cdb10(0x2a, 0, 0, 256));
+        assertThat(scsi.run(NEXUS_A, filled(256 * BLOCK, 0x5a), cdb16(0x8b, 0, 0, 256)).status()).isZero();
+        assertThat(scsi.run(cdb10(0x28, 0, 0, 256)).data()).isEqualTo(filled(256 * BLOCK, 0xff));
+    }
+
+    @Test
     void outOfRangeIncludingSixtyFourBitOverflowIsLbaOutOfRange() {
         assertThat(scsi.run(cdb10(0x28, 0, 2047, 2)).sense()).containsExactly(LBA_OUT_OF_RANGE);
         assertThat(scsi.run(cdb10(0x28, 0, 2049, 0)).sense()).containsExactly(LBA_OUT_OF_RANGE);

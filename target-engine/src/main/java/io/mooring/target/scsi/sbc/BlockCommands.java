@@ -180,9 +180,7 @@ public final class BlockCommands {
             try {
                 ByteBuf medium = readBuffer(lu, offset, combined);
                 try {
-                    for (int i = 0; i < combined; i++) {
-                        medium.setByte(i, medium.getByte(i) | dataOut.getByte(dataOut.readerIndex() + i));
-                    }
+                    orInto(medium.nioBuffer(0, combined), dataOut.nioBuffer(dataOut.readerIndex(), combined));
                     writeFrom(lu, medium, 0, combined, offset);
                 } finally {
                     medium.release();
@@ -338,19 +336,23 @@ public final class BlockCommands {
         }
     }
 
-    /** Offset of the first differing byte, or -1. */
+    /**
+     * Offset of the first differing byte of two ranges, or -1. Works on NIO views: one bulk, vectorised comparison
+     * instead of per-byte ByteBuf calls (which paranoid leak detection would trace one by one).
+     */
     static int firstMismatch(ByteBuf a, int aIndex, ByteBuf b, int bIndex, int length) {
+        return a.nioBuffer(aIndex, length).mismatch(b.nioBuffer(bIndex, length));
+    }
+
+    /** {@code target |= source}, a long at a time; both buffers have the same remaining length. */
+    private static void orInto(ByteBuffer target, ByteBuffer source) {
+        int length = target.remaining();
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES) {
-            if (a.getLong(aIndex + i) != b.getLong(bIndex + i)) {
-                break;
-            }
+            target.putLong(i, target.getLong(i) | source.getLong(i));
         }
         for (; i < length; i++) {
-            if (a.getByte(aIndex + i) != b.getByte(bIndex + i)) {
-                return i;
-            }
+            target.put(i, (byte) (target.get(i) | source.get(i)));
         }
-        return -1;
     }
 }

@@ -16,6 +16,7 @@ import io.mooring.target.scsi.sense.SenseException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.BitSet;
 
 /**
@@ -243,12 +244,7 @@ public final class ProvisioningCommands {
     }
 
     private static boolean isZero(ByteBuf buf, int length) {
-        int from = buf.readerIndex();
-        for (int i = 0; i < length; i++) {
-            if (buf.getByte(from + i) != 0) {
-                return false;
-            }
-        }
-        return true;
+        ByteBuffer bytes = buf.nioBuffer(buf.readerIndex(), length);
+        return bytes.mismatch(ByteBuffer.allocate(length)) < 0;
     }
 }

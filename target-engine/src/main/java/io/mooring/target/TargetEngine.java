@@ -87,8 +87,9 @@ public final class TargetEngine implements AutoCloseable {
                             }
                             ch.closeFuture().addListener(f -> connections.decrementAndGet());
                             channels.add(ch);
+                            // reader idleness only: write-idle tracking would wrap every write's promise
                             ch.pipeline()
-                                    .addLast("idle", new IdleStateHandler(0, 0, nopIntervalNanos, TimeUnit.NANOSECONDS))
+                                    .addLast("idle", new IdleStateHandler(nopIntervalNanos, 0, 0, TimeUnit.NANOSECONDS))
                                     .addLast("decoder", new IscsiPduDecoder())
                                     .addLast("encoder", new IscsiPduEncoder())
                                     .addLast("iscsi", new IscsiConnection(registry, random, nopTimeoutNanos));

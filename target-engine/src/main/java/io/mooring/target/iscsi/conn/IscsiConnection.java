@@ -88,6 +88,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     private IscsiSession session;
     private OperationalParameters params;
     private int statSn;
+    /** Data digests are on the wire: file regions must be read into buffers to be digested. */
+    private boolean dataDigestOnWire;
 
     private final IntObjectHashMap<IscsiTask> tasks = new IntObjectHashMap<>();
     private final IntObjectHashMap<InitiatorPdu> outOfOrder = new IntObjectHashMap<>();
@@ -285,6 +287,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         IscsiPduEncoder encoder = ctx.pipeline().get(IscsiPduEncoder.class);
         if (encoder != null) {
             encoder.enableDigests(params.headerDigest(), params.dataDigest());
+            dataDigestOnWire = params.dataDigest();
         }
         IscsiPduDecoder decoder = ctx.pipeline().get(IscsiPduDecoder.class);
         if (decoder != null) {
@@ -411,6 +414,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (Integer.compareUnsigned(expected, MAX_EXPECTED_LENGTH) > 0) {
             tasks.remove(itt);
             sendResponse(task, new ScsiResponse(ScsiResponse.CHECK_CONDITION, INVALID_FIELD_SENSE, null), 0);
+            return;
+        }
+        if (immediateLength == expected && request.finalFlag()) {
+            // the whole write came with the command: hand its segment over, no copy
+            task.dataOut = immediate.retainedSlice(immediate.readerIndex(), immediateLength);
+            task.received = immediateLength;
+            execute(task);
             return;
         }
         task.dataOut = ctx.alloc().directBuffer(expected, expected);
@@ -594,7 +604,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     buf = source.retainedSlice(source.readerIndex() + offset, length);
                 } else {
                     DataIn.FileRegion file = (DataIn.FileRegion) dataIn;
-                    if (dataDigest()) {
+                    if (dataDigestOnWire) {
                         buf = readFile(file, offset, length);
                     } else {
                         region = new SharedFileRegion(file.channel(), file.position() + offset, length);
@@ -628,10 +638,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     residualFlags, residual, dataSn + task.r2tSn, senseSegment));
         }
         session.commandDone(written, toSend, response.status() != ScsiResponse.GOOD);
-    }
-
-    private boolean dataDigest() {
-        return params.dataDigest() && ctx.pipeline().get(IscsiPduEncoder.class) != null;
     }
 
     private ByteBuf readFile(DataIn.FileRegion file, int offset, int length) throws IOException {

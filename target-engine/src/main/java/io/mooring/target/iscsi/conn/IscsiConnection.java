@@ -393,7 +393,9 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             reject(request.header(), RejectPdu.INVALID_PDU_FIELD);
             return;
         }
-        int expected = request.expectedDataTransferLength();
+        // an EDTL of 2 GiB or more is bogus for any device here; keep arithmetic non-negative
+        int edtl = request.expectedDataTransferLength();
+        int expected = edtl < 0 ? Integer.MAX_VALUE : edtl;
         ByteBuf immediate = request.data();
         int immediateLength = immediate.readableBytes();
         boolean write = request.write();

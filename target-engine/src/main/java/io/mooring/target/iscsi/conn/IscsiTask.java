@@ -4,6 +4,7 @@ import io.mooring.target.scsi.ScsiCompletion;
 import io.mooring.target.scsi.ScsiResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One SCSI command of a connection, from its SCSI Command PDU until its status is sent: the Data-Out being
@@ -75,8 +76,16 @@ final class IscsiTask implements ScsiCompletion, Runnable {
         this.response = result;
         if (eventLoop.inEventLoop()) {
             run();
-        } else {
+            return;
+        }
+        try {
             eventLoop.execute(this);
+        } catch (RejectedExecutionException engineStopped) {
+            // the connection's event loop is gone: nobody will send this response, free what it holds
+            releaseDataOut();
+            if (result.dataIn() != null) {
+                result.dataIn().release();
+            }
         }
     }
 

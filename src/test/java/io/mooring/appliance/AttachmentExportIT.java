@@ -61,7 +61,7 @@ class AttachmentExportIT {
         assertThat(Tools.run(List.of("iscsi-ls", "-i", HOST1, "-s", lun.discoveryUrl())).requireSuccess().output())
                 .contains(lun.iqn());
         assertThat(Tools.run(List.of("iscsi-readcapacity16", "-i", HOST1, lun.url())).requireSuccess().output())
-                .contains("Total capacity:" + GIB);
+                .contains("Total size:" + GIB);
         assertThat(qemuIo(lun, HOST1, "write -P 0xab 0 1M", "read -P 0xab 0 1M").requireSuccess().output())
                 .contains("read 1048576/1048576 bytes").doesNotContain("Pattern verification failed");
 
@@ -83,12 +83,12 @@ class AttachmentExportIT {
                 .redirectOutput(appliance.workDir().resolve("iscsi-perf.log").toFile()).start();
         try {
             awaitSessions(lun.iqn(), 1, 10_000);
-            long deleted = System.nanoTime();
+            long started = System.nanoTime();
             cinder("3.27", "attachment-delete", attachment.getString("attachment.id")).requireSuccess();
-            awaitSessions(lun.iqn(), 0, 5_000);
-            long droppedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
-            System.out.println("measured: attachment-delete (CLI round trip included) to dropped session: " + droppedMillis + " ms");
-            assertThat(droppedMillis).as("delete to dropped session").isLessThan(1000 + cliStartupAllowance());
+            long answered = System.nanoTime();
+            awaitSessions(lun.iqn(), 0, 1_000);
+            System.out.printf("measured: cinder attachment-delete took %d ms (CLI start-up included); the session was gone %d ms after its answer%n",
+                    TimeUnit.NANOSECONDS.toMillis(answered - started), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered));
             assertThat(load.waitFor(10, TimeUnit.SECONDS)).as("the initiator doing I/O lost its connection").isTrue();
         } finally {
             load.destroyForcibly();
@@ -105,18 +105,23 @@ class AttachmentExportIT {
                 UUID.randomUUID().toString()).output());
         assertThat(info).containsEntry("access_mode", "ro");
         Lun lun = new Lun(info.get("target_portal"), info.get("target_iqn"), info.get("auth_username"), info.get("auth_password"));
-        assertThat(qemuIo(lun, HOST1, "read -P 0 0 64k").requireSuccess().output()).contains("read 65536/65536 bytes");
-        Tools.Result write = qemuIo(lun, HOST1, "write -P 0x11 0 64k");
-        assertThat(write.output()).as("qemu reports the DATA PROTECT sense as EACCES").contains("write failed");
-        assertThat(Tools.run(List.of("iscsi-swp", "-i", HOST1, lun.url())).output()).containsIgnoringCase("swp:0")
-                .as("the LUN itself stays writable for read-write attachments");
+        assertThat(qemuIo(lun, HOST1, "read -P 0 0 64k").output()).as("qemu sees the LUN's write-protect bit")
+                .contains("LUN is write protected");
+        assertThat(Tools.run(List.of("iscsi-inq", "-i", HOST1, lun.url())).exitCode()).isZero();
+        // libiscsi's own read-only suite: WRITE 10/12/16, WRITE SAME, UNMAP, ... each must fail with DATA PROTECT.
+        String suite = Tools.run(List.of("iscsi-test-cu", "-d", "-V", "-i", HOST1, "--test", "SCSI.ReadOnly.ReadOnlySBC", lun.url()), 300)
+                .output();
+        assertThat(suite).contains("[OK] WRITE10 returned CHECK_CONDITION DATA PROTECTION(0x07) WRITE_PROTECTED(0x2700)")
+                .doesNotContain("SKIPPED").doesNotContain("[FAILED]")
+                .containsPattern("tests\\s+1\\s+1\\s+1\\s+0");
     }
 
     @Test
     void multiattachVolumeServesTheSameDataToTwoInitiators() throws Exception {
         String volumeId = cinderCreate("multiattach");
-        Lun first = connect(volumeId, HOST1, null);
-        Lun second = connect(volumeId, HOST2, null);
+        Lun first = connectAndComplete(volumeId, HOST1);
+        Lun second = connectAndComplete(volumeId, HOST2);
+        assertThat(volume(volumeId).getList("volume.attachments")).hasSize(2);
         assertThat(first.user()).isNotEqualTo(second.user());
         assertThat(first.iqn()).isEqualTo(second.iqn());
         qemuIo(first, HOST1, "write -P 0xcd 1M 1M").requireSuccess();
@@ -151,11 +156,6 @@ class AttachmentExportIT {
         assertThat(Tools.run(List.of("iscsi-inq", "-i", HOST1, revoked.url())).exitCode()).as("deleted attachment after restart").isNotZero();
     }
 
-    /** Python's start-up inside the cinder CLI is part of what the stopwatch sees; the target's share must be under 1 s. */
-    private static long cliStartupAllowance() {
-        return 2000;
-    }
-
     private static String[] writeLoop() {
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
@@ -166,6 +166,16 @@ class AttachmentExportIT {
 
     private Lun connect(String volumeId, String initiator, String mode) {
         return Lun.of(createAttachment(volumeId, initiator, mode));
+    }
+
+    /** Connect, then os-complete (3.44) as Nova does once the host sees the disk. */
+    private Lun connectAndComplete(String volumeId, String initiator) {
+        JsonPath attachment = createAttachment(volumeId, initiator, null);
+        given().baseUri(appliance.baseUrl()).header("X-Auth-Token", token).header("OpenStack-API-Version", "volume 3.44")
+                .contentType(ContentType.JSON).body("{\"os-complete\": null}")
+                .post("/v3/" + PROJECT + "/attachments/" + attachment.getString("attachment.id") + "/action")
+                .then().statusCode(204);
+        return Lun.of(attachment);
     }
 
     private JsonPath createAttachment(String volumeId, String initiator, String mode) {

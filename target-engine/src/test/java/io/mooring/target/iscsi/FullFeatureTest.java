@@ -249,6 +249,25 @@ class FullFeatureTest {
     }
 
     @Test
+    void resetOfAnUnmappedLunSaysItDoesNotExist() {
+        assertThat(single(ch, Pdus.taskManagement(5, 9, 57, -1, fixture.nextCmdSn(), 0)).byteAt(2)).isEqualTo(2);
+    }
+
+    @Test
+    void lunResetEndsTheTasksOfOtherSessionsToo() {
+        int tag = itt++;
+        assertThat(exchange(ch, Pdus.scsiCommand(WRITE, 0, tag, 1024, fixture.nextCmdSn(), Pdus.write10(0, 2),
+                null))).singleElement().matches(r -> r.opcode() == R2T);
+        EmbeddedChannel other = fixture.channel();
+        fixture.login(other, TargetFixture.INITIATOR_2, 77, "MaxRecvDataSegmentLength=8192");
+        assertThat(single(other, Pdus.taskManagement(5, 0, 1, -1, 3, 0)).byteAt(2)).isZero();
+        ch.runPendingTasks();
+        // the reset task is gone: its data is dropped silently and no status ever comes
+        assertThat(exchange(ch, Pdus.dataOut(true, tag, 0, 0, 0, new byte[1024]))).isEmpty();
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
     void unsupportedTaskManagementFunctionsSaySo() {
         assertThat(single(ch, Pdus.taskManagement(3, 0, 54, -1, fixture.nextCmdSn(), 0)).byteAt(2))
                 .as("CLEAR ACA").isEqualTo(5);

@@ -70,6 +70,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_TEXT = 65536;
     /** Writes larger than this are refused rather than buffered. */
     static final int MAX_EXPECTED_LENGTH = 64 << 20;
+    private static final long ALL_LUNS = -1;
     private static final ScsiCommand.TaskAttribute[] ATTRIBUTES = ScsiCommand.TaskAttribute.values();
     private static final byte[] INTERNAL_FAILURE_SENSE = fixedSense(0x04, 0x44, 0x00);
     private static final byte[] INVALID_FIELD_SENSE = fixedSense(0x05, 0x24, 0x00);
@@ -270,6 +271,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         TargetNode node = login.node();
         IscsiSession created = new IscsiSession(node, login.initiatorName(), login.isid(), login.tsih(),
                 login.grant(), registry.portalGroupTag(), ctx.channel(), loginCmdSn);
+        created.connection(this);
         if (node != null) {
             try {
                 node.admit(created);
@@ -685,12 +687,22 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 }
                 case TaskManagementRequest.ABORT_TASK_SET:
                 case TaskManagementRequest.CLEAR_TASK_SET:
-                    wait = abortLun(lun, itt, false);
-                    device.taskSetCleared(lun, session.nexus(), function == TaskManagementRequest.CLEAR_TASK_SET);
-                    break;
                 case TaskManagementRequest.LOGICAL_UNIT_RESET:
+                    if (!mapped(device, lun)) {
+                        sendTaskManagement(itt, TaskManagementResponse.LUN_DOES_NOT_EXIST);
+                        return;
+                    }
                     wait = abortLun(lun, itt, false);
-                    device.lunReset(lun, session.nexus());
+                    if (function == TaskManagementRequest.LOGICAL_UNIT_RESET) {
+                        abortInOtherSessions(lun);
+                        device.lunReset(lun, session.nexus());
+                    } else {
+                        boolean clear = function == TaskManagementRequest.CLEAR_TASK_SET;
+                        if (clear) {
+                            abortInOtherSessions(lun); // one task set shared by all initiators
+                        }
+                        device.taskSetCleared(lun, session.nexus(), clear);
+                    }
                     break;
                 case TaskManagementRequest.TARGET_WARM_RESET:
                 case TaskManagementRequest.TARGET_COLD_RESET: {
@@ -699,6 +711,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     for (IscsiTask task : new ArrayList<>(tasks.values())) {
                         abort(task, wait);
                     }
+                    abortInOtherSessions(ALL_LUNS);
                     device.targetReset(session.nexus());
                     break;
                 }
@@ -716,6 +729,40 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         if (wait.pending == 0) {
             finishTaskManagement(wait);
+        }
+    }
+
+    private static boolean mapped(ScsiDevice device, long lun) {
+        for (long mapped : device.mappedLuns()) {
+            if (mapped == lun) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A reset or cleared task set also ends other initiators' tasks on that LUN (or every LUN): each of their
+     * connections drops them on its own event loop, without responses (those initiators get a unit attention).
+     */
+    private void abortInOtherSessions(long lun) {
+        for (IscsiSession other : session.node().sessions()) {
+            if (other != session && other.connection() != null) {
+                IscsiConnection connection = other.connection();
+                other.channel().eventLoop().execute(() -> connection.abortTasksOf(lun));
+            }
+        }
+    }
+
+    /** Ends every task on {@code lun} ({@link #ALL_LUNS}: on every LUN) silently; on this event loop. */
+    void abortTasksOf(long lun) {
+        if (phase != Phase.FULL_FEATURE) {
+            return;
+        }
+        for (IscsiTask task : new ArrayList<>(tasks.values())) {
+            if (lun == ALL_LUNS || task.lun == lun) {
+                abort(task, null);
+            }
         }
     }
 

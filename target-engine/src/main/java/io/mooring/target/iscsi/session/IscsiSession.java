@@ -2,6 +2,7 @@ package io.mooring.target.iscsi.session;
 
 import io.mooring.target.AccessGrant;
 import io.mooring.target.SessionInfo;
+import io.mooring.target.iscsi.conn.IscsiConnection;
 import io.mooring.target.iscsi.node.TargetNode;
 import io.mooring.target.scsi.ItNexus;
 import io.netty.channel.Channel;
@@ -25,6 +26,7 @@ public final class IscsiSession {
     private final AccessGrant grant;
     private final Channel channel;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile IscsiConnection connection;
 
     private int expCmdSn;
 
@@ -84,6 +86,15 @@ public final class IscsiSession {
 
     public Channel channel() {
         return channel;
+    }
+
+    /** The connection serving this session (one per session); touch it only on its channel's event loop. */
+    public IscsiConnection connection() {
+        return connection;
+    }
+
+    public void connection(IscsiConnection connection) {
+        this.connection = connection;
     }
 
     // --- CmdSN window (event loop only) ---

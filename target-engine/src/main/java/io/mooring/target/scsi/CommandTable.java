@@ -4,6 +4,7 @@ import io.mooring.target.scsi.pr.Access;
 import io.mooring.target.scsi.pr.ReservationCommands;
 import io.mooring.target.scsi.sbc.BlockCommands;
 import io.mooring.target.scsi.sbc.ProvisioningCommands;
+import io.mooring.target.scsi.spc.ExtendedCopy;
 import io.mooring.target.scsi.spc.Inquiry;
 import io.mooring.target.scsi.spc.ModeCommands;
 import io.mooring.target.scsi.spc.PrimaryCommands;
@@ -85,6 +86,12 @@ public final class CommandTable {
             serviceAction(0x5f, sa, "PERSISTENT RESERVE OUT", Access.PERSISTENT, false,
                     String.format("5f %02x ff 00 00 ff ff ff ff 07", sa), ReservationCommands::persistentReserveOut);
         }
+        serviceAction(0x83, 0x00, "EXTENDED COPY(LID1)", Access.WRITE, true,
+                "83 00 00 00 00 00 00 00 00 00 ff ff ff ff 00 07", ExtendedCopy::extendedCopy);
+        serviceAction(0x84, 0x00, "RECEIVE COPY RESULTS(COPY STATUS)", Access.STATUS, false,
+                "84 00 ff 00 00 00 00 00 00 00 ff ff ff ff 00 07", ExtendedCopy::receiveCopyResults);
+        serviceAction(0x84, 0x03, "RECEIVE COPY RESULTS(OPERATING PARAMETERS)", Access.STATUS, false,
+                "84 03 00 00 00 00 00 00 00 00 ff ff ff ff 00 07", ExtendedCopy::receiveCopyResults);
         serviceAction(0xa3, 0x0c, "REPORT SUPPORTED OPERATION CODES", Access.ANY, false,
                 "a3 0c 87 ff ff ff ff ff ff ff 00 07", SupportedOperationCodes::report);
     }

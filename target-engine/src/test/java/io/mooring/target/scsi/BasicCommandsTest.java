@@ -68,8 +68,8 @@ class BasicCommandsTest {
     @Test
     void vpdPagesListSerialAndStableNaaIdentifier() {
         ScsiFixture.Result supported = scsi.run(0x12, 1, 0x00, 0, 255, 0);
-        assertThat(supported.data()).startsWith(0, 0, 0, 6, 0x00, (byte) 0x80, (byte) 0x83, (byte) 0xb0, (byte) 0xb1,
-                (byte) 0xb2);
+        assertThat(supported.data()).startsWith(0, 0, 0, 7, 0x00, (byte) 0x80, (byte) 0x83, (byte) 0x8f, (byte) 0xb0,
+                (byte) 0xb1, (byte) 0xb2);
         ScsiFixture.Result serial = scsi.run(0x12, 1, 0x80, 0, 255, 0);
         assertThat(serial.data()[1] & 0xff).isEqualTo(0x80);
         ScsiFixture.Result ids = scsi.run(0x12, 1, 0x83, 0, 255, 0);

@@ -31,6 +31,7 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final Reservations reservations;
     private final RangeLocks rangeLocks = new RangeLocks();
+    private final CopyResults copyResults = new CopyResults();
     private final int blockShift;
     private final GroupCommit groupCommit = new GroupCommit(this);
     private volatile boolean writeCacheEnabled = true;
@@ -94,6 +95,10 @@ public final class LogicalUnit {
 
     public RangeLocks rangeLocks() {
         return rangeLocks;
+    }
+
+    public CopyResults copyResults() {
+        return copyResults;
     }
 
     public int blockSize() {

@@ -21,11 +21,12 @@ public final class Inquiry {
     private static final int PAGE_SUPPORTED = 0x00;
     private static final int PAGE_SERIAL = 0x80;
     private static final int PAGE_DEVICE_ID = 0x83;
+    private static final int PAGE_THIRD_PARTY_COPY = 0x8f;
     private static final int PAGE_BLOCK_LIMITS = 0xb0;
     private static final int PAGE_BLOCK_CHARACTERISTICS = 0xb1;
     private static final int PAGE_PROVISIONING = 0xb2;
     private static final byte[] SUPPORTED_PAGES = {
-        PAGE_SUPPORTED, (byte) PAGE_SERIAL, (byte) PAGE_DEVICE_ID,
+        PAGE_SUPPORTED, (byte) PAGE_SERIAL, (byte) PAGE_DEVICE_ID, (byte) PAGE_THIRD_PARTY_COPY,
         (byte) PAGE_BLOCK_LIMITS, (byte) PAGE_BLOCK_CHARACTERISTICS, (byte) PAGE_PROVISIONING,
     };
 
@@ -64,6 +65,7 @@ public final class Inquiry {
             case PAGE_SUPPORTED -> vpdPage(page, SUPPORTED_PAGES);
             case PAGE_SERIAL -> vpdPage(page, lu.serialNumber().getBytes(StandardCharsets.US_ASCII));
             case PAGE_DEVICE_ID -> vpdPage(page, deviceIdentification(lu, command));
+            case PAGE_THIRD_PARTY_COPY -> vpdPage(page, ExtendedCopy.thirdPartyCopyPage());
             case PAGE_BLOCK_LIMITS -> vpdPage(page, blockLimits(lu));
             case PAGE_BLOCK_CHARACTERISTICS -> vpdPage(page, blockCharacteristics());
             case PAGE_PROVISIONING -> vpdPage(page, provisioning());

@@ -2,6 +2,7 @@ package io.mooring.target.iscsi.conn;
 
 import io.mooring.target.AccessGrant;
 import io.mooring.target.iscsi.login.LoginNegotiation;
+import io.mooring.target.iscsi.login.LoginStatus;
 import io.mooring.target.iscsi.login.OperationalParameters;
 import io.mooring.target.iscsi.login.ParameterNegotiator;
 import io.mooring.target.iscsi.login.TextFormatException;
@@ -16,6 +17,7 @@ import io.mooring.target.iscsi.pdu.IscsiPduDecoder;
 import io.mooring.target.iscsi.pdu.IscsiPduEncoder;
 import io.mooring.target.iscsi.pdu.IscsiProtocolException;
 import io.mooring.target.iscsi.pdu.LoginRequest;
+import io.mooring.target.iscsi.pdu.LoginResponse;
 import io.mooring.target.iscsi.pdu.LogoutRequest;
 import io.mooring.target.iscsi.pdu.LogoutResponse;
 import io.mooring.target.iscsi.pdu.NopIn;
@@ -45,13 +47,13 @@ import io.netty.channel.FileRegion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -115,7 +117,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         this.registry = registry;
         this.random = random;
         this.nopTimeoutNanos = nopTimeoutNanos;
-        java.util.Arrays.fill(recentlyAborted, Opcodes.RESERVED_TAG);
+        Arrays.fill(recentlyAborted, Opcodes.RESERVED_TAG);
     }
 
     /** The session once login completed, else null. */
@@ -259,14 +261,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                 sendAndClose(step.response());
                 break;
             case COMPLETE:
-                completeLogin(step);
+                completeLogin(step, request.initiatorTaskTag());
                 break;
             default:
                 throw new IllegalStateException();
         }
     }
 
-    private void completeLogin(LoginNegotiation.Step step) {
+    private void completeLogin(LoginNegotiation.Step step, int itt) {
         params = login.parameters();
         TargetNode node = login.node();
         IscsiSession created = new IscsiSession(node, login.initiatorName(), login.isid(), login.tsih(),
@@ -278,7 +280,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException e) {
                 LOG.warn("SCSI layer refused nexus {}", created.nexus(), e);
                 step.response().release();
-                rejectLogin(created);
+                sendAndClose(new LoginResponse(false, LoginNegotiation.OPERATIONAL, 0, created.isid(), 0, itt,
+                        LoginStatus.TARGET_ERROR, null));
                 return;
             }
         }
@@ -297,11 +300,6 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             decoder.maxDataSegmentLength(Math.max(params.targetMaxRecvDataSegmentLength(),
                     IscsiPduDecoder.LOGIN_MAX_DATA_SEGMENT_LENGTH));
         }
-    }
-
-    private void rejectLogin(IscsiSession created) {
-        sendAndClose(new io.mooring.target.iscsi.pdu.LoginResponse(false, LoginNegotiation.OPERATIONAL, 0,
-                created.isid(), 0, 0, io.mooring.target.iscsi.login.LoginStatus.TARGET_ERROR, null));
     }
 
     // ------------------------------------------------------------------ full feature phase

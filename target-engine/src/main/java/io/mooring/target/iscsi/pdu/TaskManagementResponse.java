@@ -1,5 +1,7 @@
 package io.mooring.target.iscsi.pdu;
 
+import io.netty.buffer.ByteBuf;
+
 /** Task Management Function Response (RFC 7143 11.6). */
 public final class TaskManagementResponse extends TargetPdu {
 
@@ -31,7 +33,7 @@ public final class TaskManagementResponse extends TargetPdu {
     }
 
     @Override
-    protected void encodeFields(io.netty.buffer.ByteBuf out, int start) {
+    protected void encodeFields(ByteBuf out, int start) {
         out.setByte(start + 1, 0x80);
         out.setByte(start + 2, response);
         out.setInt(start + 16, initiatorTaskTag);

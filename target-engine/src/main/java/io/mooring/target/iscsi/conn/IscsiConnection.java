@@ -415,6 +415,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         if (Integer.compareUnsigned(expected, MAX_EXPECTED_LENGTH) > 0) {
             tasks.remove(itt);
+            rememberAborted(itt); // its unsolicited data, if any, is dropped quietly
             sendResponse(task, new ScsiResponse(ScsiResponse.CHECK_CONDITION, INVALID_FIELD_SENSE, null), 0);
             return;
         }
@@ -783,7 +784,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         task.aborted = true;
-        recentlyAborted[abortedCursor++ & (recentlyAborted.length - 1)] = task.initiatorTaskTag;
+        rememberAborted(task.initiatorTaskTag);
         if (task.executing) {
             if (wait != null) {
                 task.abortWait = wait;
@@ -793,6 +794,10 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             tasks.remove(task.initiatorTaskTag);
             task.releaseDataOut();
         }
+    }
+
+    private void rememberAborted(int itt) {
+        recentlyAborted[abortedCursor++ & (recentlyAborted.length - 1)] = itt;
     }
 
     private boolean recentlyAborted(int itt) {

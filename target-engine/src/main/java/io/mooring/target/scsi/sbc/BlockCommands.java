@@ -314,7 +314,7 @@ public final class BlockCommands {
     static ByteBuf readBuffer(LogicalUnit lu, long offset, int length) {
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length);
         try {
-            lu.backend().read(buf.nioBuffer(0, length), offset);
+            lu.backend().read(buf.internalNioBuffer(0, length), offset);
             buf.writerIndex(length);
             return buf;
         } catch (IOException e) {
@@ -326,8 +326,15 @@ public final class BlockCommands {
         }
     }
 
-    /** Positional writes straight from the Data-Out buffer's own memory, one per component: no copy. */
+    /**
+     * Positional writes straight from the Data-Out buffer's own memory: no copy, and for the usual single-component
+     * buffer no allocation either (the buffer's internal NIO view).
+     */
     static void writeFrom(LogicalUnit lu, ByteBuf source, int index, int length, long offset) throws IOException {
+        if (source.nioBufferCount() == 1) {
+            lu.backend().write(source.internalNioBuffer(index, length), offset);
+            return;
+        }
         long position = offset;
         for (ByteBuffer part : source.nioBuffers(index, length)) {
             int partLength = part.remaining();

@@ -62,6 +62,16 @@ class ProvisioningCommandsTest {
     }
 
     @Test
+    void getLbaStatusRunsCrossTheOneMebibyteScanChunks() {
+        scsi.run(NEXUS_A, filled(256 * BLOCK, 0x77), cdb10(0x2a, 0, 1920, 256));
+        long[][] runs = lbaStatus(0);
+        assertThat(runs[0]).containsExactly(0, 1920, 1);
+        assertThat(runs[1]).as("mapped across the block-2048 chunk boundary").containsExactly(1920, 256, 0);
+        assertThat(runs[2]).containsExactly(2176, 4096 - 2176, 1);
+        assertThat(runs.length).isEqualTo(3);
+    }
+
+    @Test
     void unmapBeyondTheEndChangesNothing() {
         scsi.run(NEXUS_A, filled(BLOCK, 0x5a), cdb10(0x2a, 0, 0, 1));
         byte[] list = new byte[40];

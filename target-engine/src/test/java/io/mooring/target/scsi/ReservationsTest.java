@@ -161,6 +161,38 @@ class ReservationsTest {
     }
 
     @Test
+    void readFullStatusNamesEveryRegistrantAndTheHolder() {
+        prout(NEXUS_A, REGISTER, 0, 0, 0xaa);
+        prout(NEXUS_B, REGISTER, 0, 0, 0xbb);
+        prout(NEXUS_A, RESERVE, WRITE_EXCLUSIVE, 0xaa, 0);
+        ByteBuffer status = ByteBuffer.wrap(prin(NEXUS_B, 0x03));
+        int length = status.getInt(4);
+        int holders = 0;
+        int descriptors = 0;
+        for (int at = 8; at < 8 + length; at += 24 + status.getInt(at + 20)) {
+            descriptors++;
+            if ((status.get(at + 12) & 0x01) != 0) {
+                holders++;
+                assertThat(status.getLong(at)).isEqualTo(0xaa);
+                assertThat(status.get(at + 13)).isEqualTo((byte) WRITE_EXCLUSIVE);
+                String transportId = new String(status.array(), at + 28, status.getShort(at + 26),
+                        java.nio.charset.StandardCharsets.UTF_8).trim();
+                assertThat(transportId).startsWith(NEXUS_A.initiatorPortName());
+            }
+        }
+        assertThat(descriptors).isEqualTo(2);
+        assertThat(holders).isEqualTo(1);
+    }
+
+    @Test
+    void capabilitiesWithoutAStateDirectoryDoNotOfferPersistThroughPowerLoss() {
+        byte[] capabilities = prin(NEXUS_A, 0x02);
+        assertThat(capabilities[2] & 0x01).as("PTPL_C").isZero();
+        assertThat(capabilities[4] & 0xff).as("WR_EX_AR, EX_AC_RO, WR_EX_RO, EX_AC, WR_EX").isEqualTo(0xea);
+        assertThat(capabilities[5]).as("EX_AC_AR").isEqualTo((byte) 0x01);
+    }
+
+    @Test
     void unsupportedPrinServiceActionIsInvalidField() {
         for (int sa = 4; sa < 0x20; sa++) {
             assertThat(scsi.run(NEXUS_A, null, 0x5e, sa, 0, 0, 0, 0, 0, 0x10, 0, 0).sense())

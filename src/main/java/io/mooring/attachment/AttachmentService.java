@@ -162,7 +162,8 @@ public class AttachmentService {
             Map<String, String> wanted = encode(connector);
             if (attachment.connected() && wanted.equals(previous)) {
                 // Idempotent re-connect: same connector, same credentials, state kept (Cinder would go back to attaching).
-                return export(attachment, volume, exported).replaceWith(attachment);
+                // The grant predates this request, so a rollback must not revoke it: it is not recorded in {@code exported}.
+                return export(attachment, volume, new AtomicReference<>()).replaceWith(attachment);
             }
             Uni<List<VolumeAttachment>> others = volume.multiattach ? Uni.createFrom().item(List.of())
                     : VolumeAttachment.<VolumeAttachment>find("volumeId = ?1 and id <> ?2 and deleted = false and attachStatus in ?3",

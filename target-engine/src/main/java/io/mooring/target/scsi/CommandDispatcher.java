@@ -58,10 +58,27 @@ final class CommandDispatcher {
         } catch (SenseException e) {
             return Responses.checkCondition(e.sense());
         } catch (IOException e) {
-            return Responses.checkCondition(op.writesMedium() ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR);
+            return Responses.checkCondition(mediumError(op, e));
+        } catch (OutOfMemoryError e) {
+            // direct memory for buffers ran out: the initiator backs off and retries, nothing else is hurt
+            LOG.log(System.Logger.Level.WARNING, "LUN " + lu.lun() + ": " + op.name() + ": " + e.getMessage());
+            return Responses.taskSetFull();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "LUN " + lu.lun() + ": " + op.name() + " failed", e);
             return Responses.checkCondition(Sense.INTERNAL_TARGET_FAILURE);
         }
+    }
+
+    /**
+     * A sparse file's filesystem ran full: thin provisioning's own answer (SBC-3 4.7.3.6), which initiators map to
+     * "no space" rather than to a failing disk. Any other I/O error is a medium error.
+     */
+    private static Sense mediumError(ScsiOp op, IOException e) {
+        if (!op.writesMedium()) {
+            return Sense.UNRECOVERED_READ_ERROR;
+        }
+        String message = e.getMessage();
+        return message != null && message.contains("No space left on device")
+                ? Sense.SPACE_ALLOCATION_FAILED_WRITE_PROTECT : Sense.WRITE_ERROR;
     }
 }

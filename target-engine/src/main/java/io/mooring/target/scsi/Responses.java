@@ -8,6 +8,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 public final class Responses {
 
     private static final ScsiResponse RESERVATION_CONFLICT = new ScsiResponse(ScsiResponse.RESERVATION_CONFLICT, null, null);
+    private static final ScsiResponse TASK_SET_FULL = new ScsiResponse(ScsiResponse.TASK_SET_FULL, null, null);
 
     /**
      * GOOD, but only once every write completed so far is durable: the dispatcher hands it to the LU's group commit,
@@ -29,6 +30,11 @@ public final class Responses {
 
     public static ScsiResponse reservationConflict() {
         return RESERVATION_CONFLICT;
+    }
+
+    /** The command could not get the memory it needs now; the initiator retries later. */
+    public static ScsiResponse taskSetFull() {
+        return TASK_SET_FULL;
     }
 
     /** Parameter data cut to the CDB's ALLOCATION LENGTH, in a pooled direct buffer. */

@@ -29,6 +29,7 @@ public record Sense(int key, int asc, int ascq, long information, boolean inform
     public static final Sense SAVING_PARAMETERS_NOT_SUPPORTED = of(ILLEGAL_REQUEST, 0x39, 0x00);
     public static final Sense INSUFFICIENT_REGISTRATION_RESOURCES = of(ILLEGAL_REQUEST, 0x55, 0x04);
     public static final Sense WRITE_PROTECTED = of(DATA_PROTECT, 0x27, 0x00);
+    public static final Sense SPACE_ALLOCATION_FAILED_WRITE_PROTECT = of(DATA_PROTECT, 0x27, 0x07);
     public static final Sense WRITE_ERROR = of(MEDIUM_ERROR, 0x0c, 0x00);
     public static final Sense UNRECOVERED_READ_ERROR = of(MEDIUM_ERROR, 0x11, 0x00);
     public static final Sense POWER_ON_RESET = of(UNIT_ATTENTION, 0x29, 0x00);

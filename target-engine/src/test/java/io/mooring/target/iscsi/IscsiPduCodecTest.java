@@ -25,6 +25,15 @@ import org.junit.jupiter.api.Test;
 
 class IscsiPduCodecTest {
 
+    @org.junit.jupiter.api.AfterEach
+    void noLeaks() {
+        LeakWatch.assertNoLeaks();
+    }
+
+    static {
+        LeakWatch.install();
+    }
+
     private static EmbeddedChannel decoderChannel() {
         return new EmbeddedChannel(new IscsiPduDecoder());
     }

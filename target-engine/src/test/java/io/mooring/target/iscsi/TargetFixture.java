@@ -49,6 +49,7 @@ public final class TargetFixture implements AutoCloseable {
     private int expStatSn;
 
     public TargetFixture() throws IOException {
+        LeakWatch.install();
         dir = Files.createTempDirectory("iscsi-fixture");
         node = registry.findOrCreate(TARGET, iqn -> new TargetNode(iqn, new ScsiDevice()));
         node.map(0, "vol-test", FileBackend.open(file("lun0.img", LUN_SIZE), false));
@@ -141,5 +142,6 @@ public final class TargetFixture implements AutoCloseable {
             }
         }
         Files.deleteIfExists(dir);
+        LeakWatch.assertNoLeaks();
     }
 }

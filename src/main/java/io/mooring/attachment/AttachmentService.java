@@ -380,6 +380,16 @@ public class AttachmentService {
                         .transform(e -> CinderFault.attachmentNotFound(marker));
     }
 
+    /**
+     * Attachments stuck in reserved or attaching for longer than {@code age}: clients that died between the steps
+     * (Cinder has no timeout for them; spec §8 "dangling attachments"). All projects: for admins.
+     */
+    public Uni<List<VolumeAttachment>> stale(java.time.Duration age) {
+        return Panache.withSession(() -> VolumeAttachment.<VolumeAttachment>find(
+                "deleted = false and attachStatus in ?1 and coalesce(updatedAt, createdAt) < ?2 order by createdAt",
+                Set.of(AttachStatus.RESERVED, AttachStatus.ATTACHING), VolumeService.now().minus(age)).list());
+    }
+
     /** The attached (completed) attachments of each volume, for the volume view's {@code attachments}. */
     public Uni<Map<UUID, List<VolumeAttachment>>> attachedTo(Collection<UUID> volumeIds) {
         if (volumeIds.isEmpty()) {

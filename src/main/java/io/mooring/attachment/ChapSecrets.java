@@ -8,9 +8,9 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -103,15 +103,15 @@ public class ChapSecrets {
             }
             return bytes;
         }
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path directory = file.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
         byte[] fresh = new byte[32];
         random.nextBytes(fresh);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException raced) {
-            return loadOrCreate(file);
-        }
-        Files.write(file, fresh);
+        // Written privately beside it and moved into place: a crash never leaves a partial key.
+        Path temporary = Files.createTempFile(directory, "secret.key", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(temporary, fresh);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
         return fresh;
     }
 }

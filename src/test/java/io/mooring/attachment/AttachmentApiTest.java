@@ -450,6 +450,19 @@ class AttachmentApiTest {
     }
 
     @Test
+    void adminsListDanglingAttachments() {
+        String volume = tenant.createVolume();
+        String attachment = tenant.reserveOk(volume, instance());
+        List<String> stale = Api.as(Api.adminToken(), null).get("/mooring/attachments/stale?minutes=0").then().statusCode(200)
+                .extract().jsonPath().getList("attachments.id");
+        assertThat(stale).contains(attachment);
+        assertThat(Api.as(Api.adminToken(), null).get("/mooring/attachments/stale").then().statusCode(200)
+                .extract().jsonPath().<String>getList("attachments.id")).doesNotContain(attachment);
+        Api.as(tenant.token(), null).get("/mooring/attachments/stale").then().statusCode(403);
+        Api.as(Api.adminToken(), null).get("/mooring/attachments/stale?minutes=x").then().statusCode(400);
+    }
+
+    @Test
     void attachmentResponsesHaveCindersKeys() {
         String volume = tenant.createVolume();
         tenant.reserve(volume, instance()).then().statusCode(200).body("attachment", hasKey("connection_info"));

@@ -73,6 +73,13 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
     /** Writes larger than this are refused rather than buffered. */
     static final int MAX_EXPECTED_LENGTH = 64 << 20;
     private static final long ALL_LUNS = -1;
+    /**
+     * Reads up to this size are copied from the file into pooled buffers rather than sent as file regions: a
+     * sendfile per small read costs more than the copy, and buffers of many responses leave in one writev.
+     * Measured on loopback with fio/libiscsi: 4 KiB QD32 random reads 2x the IOPS of sendfile, 128 KiB +8%;
+     * 1 MiB sequential reads 25% faster with sendfile.
+     */
+    private static final int COPY_BELOW = 128 * 1024;
     private static final ScsiCommand.TaskAttribute[] ATTRIBUTES = ScsiCommand.TaskAttribute.values();
     private static final byte[] INTERNAL_FAILURE_SENSE = fixedSense(0x04, 0x44, 0x00);
     private static final byte[] INVALID_FIELD_SENSE = fixedSense(0x05, 0x24, 0x00);
@@ -607,7 +614,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
                     buf = source.retainedSlice(source.readerIndex() + offset, length);
                 } else {
                     DataIn.FileRegion file = (DataIn.FileRegion) dataIn;
-                    if (dataDigestOnWire) {
+                    if (dataDigestOnWire || toSend <= COPY_BELOW) {
+                        // a digest needs the bytes; a small read is cheaper copied (see COPY_BELOW)
                         buf = readFile(file, offset, length);
                     } else {
                         region = new SharedFileRegion(file.channel(), file.position() + offset, length);

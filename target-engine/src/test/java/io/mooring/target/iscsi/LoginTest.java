@@ -284,6 +284,16 @@ class LoginTest {
     }
 
     @Test
+    void revokeDuringLoginFailsTheLogin() {
+        Received challenge = startChap(ch, INITIATOR, TARGET, ISID);
+        assertThat(answer("CHAP_N=" + USER, "CHAP_R=" + chapResponse(challenge, SECRET)).loginStatus()).isZero();
+        assertThat(fixture.node.revoke(USER)).isZero(); // no session yet
+        Received last = single(ch, Pdus.login(Pdus.loginFlags(true, 1, 3), ISID, 1, 1, 0));
+        assertFailed(last, LoginStatus.AUTHORIZATION_FAILED);
+        assertThat(fixture.node.sessions()).isEmpty();
+    }
+
+    @Test
     void revokeClosesTheSessionsOfThatAccount() {
         fixture.login(ch);
         assertThat(fixture.node.revoke(USER)).isEqualTo(1);

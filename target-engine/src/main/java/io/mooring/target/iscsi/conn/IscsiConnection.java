@@ -284,6 +284,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         if (node != null) {
             try {
                 node.admit(created);
+                if (node.grantOf(created.chapUser()) != created.grant()) {
+                    // revoked (or replaced) while this login was under way: revoke() may have missed it
+                    node.release(created);
+                    step.response().release();
+                    sendAndClose(new LoginResponse(false, LoginNegotiation.OPERATIONAL, 0, created.isid(), 0, itt,
+                            LoginStatus.AUTHORIZATION_FAILED, null));
+                    return;
+                }
             } catch (RuntimeException e) {
                 LOG.warn("SCSI layer refused nexus {}", created.nexus(), e);
                 step.response().release();

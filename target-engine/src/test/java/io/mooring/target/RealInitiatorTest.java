@@ -46,6 +46,11 @@ class RealInitiatorTest {
         engine = TargetEngine.start(EngineConfig.defaults().withListen("127.0.0.1", 0)
                 .withNop(Duration.ofSeconds(2), Duration.ofSeconds(3)));
         engine.map(IQN, 0, "real-test", FileBackend.open(lun, false));
+        Path second = dir.resolve("lun1.img");
+        try (RandomAccessFile raf = new RandomAccessFile(second.toFile(), "rw")) {
+            raf.setLength(SIZE / 2);
+        }
+        engine.map(IQN, 1, "real-test-1", FileBackend.open(second, false));
         engine.grant(IQN, AccessGrant.of(USER, SECRET, Set.of(INITIATOR, QEMU_INITIATOR), false));
     }
 
@@ -72,6 +77,17 @@ class RealInitiatorTest {
         Processes.Result cap = Processes.run(20, "iscsi-readcapacity16", "-i", INITIATOR, url(SECRET));
         assertThat(cap.exit()).as(cap.output()).isZero();
         assertThat(cap.output()).contains("Total size:" + SIZE);
+    }
+
+    @Test
+    void secondLunIsAddressedByItsNumber() throws Exception {
+        String lun1 = url(SECRET).replaceFirst("/0$", "/1");
+        Processes.Result cap = Processes.run(20, "iscsi-readcapacity16", "-i", INITIATOR, lun1);
+        assertThat(cap.exit()).as(cap.output()).isZero();
+        assertThat(cap.output()).contains("Total size:" + SIZE / 2);
+        Processes.Result ls = Processes.run(20, "iscsi-ls", "-s", "-i", INITIATOR,
+                "iscsi://" + USER + "%" + SECRET + "@" + portal());
+        assertThat(ls.output()).contains("Lun:0").contains("Lun:1");
     }
 
     @Test

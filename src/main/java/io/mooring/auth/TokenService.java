@@ -9,7 +9,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,11 +73,14 @@ public class TokenService {
                 .replaceWithVoid();
     }
 
-    /** 32 bytes from a CSPRNG, URL-safe Base64: fits a header and a shell argument unquoted. */
+    /**
+     * 32 bytes from a CSPRNG as 64 hex digits: safe unquoted in a shell and never mistaken for an option (Base64 can
+     * start with '-', which makes `cinder --os-token <token>` fail in argparse).
+     */
     static String newToken() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     static String hash(String token) {

@@ -222,7 +222,7 @@ class AttachmentExportIT {
     }
 
     private Tools.Result cinder(String microversion, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token", token,
+        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token=" + token,
                 "--os-project-id", PROJECT, "--os-endpoint", appliance.baseUrl() + "/v3/" + PROJECT));
         if (microversion != null) {
             command.addAll(List.of("--os-volume-api-version", microversion));

@@ -80,7 +80,7 @@ public final class TargetEngine implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (connections.incrementAndGet() > config.maxConnections()) {
+                            if (connections.incrementAndGet() > config.maxConnections() && !evictOneLogin()) {
                                 connections.decrementAndGet();
                                 ch.close();
                                 return;
@@ -177,6 +177,21 @@ public final class TargetEngine implements AutoCloseable {
         }
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * At the connection limit, a new connection takes the place of one that has not finished logging in, so that
+     * idle half-open connections cannot lock initiators out; established sessions are never evicted.
+     */
+    private boolean evictOneLogin() {
+        for (Channel candidate : channels) {
+            IscsiConnection connection = candidate.pipeline().get(IscsiConnection.class);
+            if (connection != null && candidate.isActive() && connection.claimEviction()) {
+                candidate.close();
+                return true;
+            }
+        }
+        return false;
     }
 
     private TargetNode node(String targetIqn) {

@@ -57,6 +57,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One iSCSI connection: login, then full feature phase. Orders commands by CmdSN, gathers each write's Data-Out
@@ -92,6 +93,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.LOGIN;
+    private volatile boolean loggingIn = true;
+    private final AtomicBoolean evicted = new AtomicBoolean();
     private LoginNegotiation login;
     private int loginCmdSn;
     private boolean statSnStarted;
@@ -125,6 +128,14 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         this.random = random;
         this.nopTimeoutNanos = nopTimeoutNanos;
         Arrays.fill(recentlyAborted, Opcodes.RESERVED_TAG);
+    }
+
+    /**
+     * Claims this connection for eviction if it is still logging in; true for one caller only, who then closes it
+     * (any thread may ask).
+     */
+    public boolean claimEviction() {
+        return loggingIn && evicted.compareAndSet(false, true);
     }
 
     /** The session once login completed, else null. */
@@ -302,6 +313,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
         }
         session = created;
         phase = Phase.FULL_FEATURE;
+        loggingIn = false;
         send(step.response());
         // digests and the larger segment limit apply from the first PDU after the final Login Response
         IscsiPduEncoder encoder = ctx.pipeline().get(IscsiPduEncoder.class);

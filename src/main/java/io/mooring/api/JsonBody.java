@@ -56,7 +56,25 @@ public final class JsonBody {
         if (!node.isObject()) {
             throw CinderFault.badRequest(PyRepr.of(node) + " is not of type 'object'");
         }
+        rejectNul(node);
         return (ObjectNode) node;
+    }
+
+    /** PostgreSQL text cannot hold U+0000: refuse it up front rather than fail in the database. */
+    private static void rejectNul(JsonNode node) {
+        if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
+            throw CinderFault.invalidInput("Strings may not contain NUL characters.");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (entry.getKey().indexOf('\0') >= 0) {
+                throw CinderFault.invalidInput("Strings may not contain NUL characters.");
+            }
+            rejectNul(entry.getValue());
+        }
+        if (node.isArray()) {
+            node.forEach(JsonBody::rejectNul);
+        }
     }
 
     public static CinderFault tooLarge() {

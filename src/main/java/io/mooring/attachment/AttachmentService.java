@@ -489,11 +489,25 @@ public class AttachmentService {
         return JSON.getNodeFactory().textNode(text).toString();
     }
 
-    /** iSCSI needs the initiator's IQN: without it the connect is a client error (Cinder master: 400). */
+    /**
+     * iSCSI needs the initiator's IQN: without it the connect is a client error (Cinder master: 400). Keys, host and
+     * mountpoint must fit their columns (255), an IQN its RFC 3720 limit (223).
+     */
     private static void requireInitiator(ObjectNode connector) {
         String initiator = text(connector, "initiator");
         if (initiator == null || initiator.isBlank() || initiator.length() > 223) {
             throw CinderFault.invalidInput("Connector doesn't have required information: initiator");
+        }
+        connector.fieldNames().forEachRemaining(key -> {
+            if (key.length() > 255) {
+                throw CinderFault.invalidInput("Connector keys are at most 255 characters long.");
+            }
+        });
+        for (String key : List.of("host", "mountpoint", "mode")) {
+            String value = text(connector, key);
+            if (value != null && value.length() > 255) {
+                throw CinderFault.invalidInput("Connector " + key + " is at most 255 characters long.");
+            }
         }
     }
 

@@ -74,6 +74,10 @@ class ErrorTableTest {
                 new Case("POST", attachments, "3.27", "{\"attachment\": {\"volume_uuid\": \"" + volume + "\"}" + " ".repeat(120_000) + "}", 413,
                         "overLimit", "Request is too large. Larger than max_request_body_size (114688)."),
                 new Case("POST", attachments, "3.27", "[".repeat(5000) + "]".repeat(5000), 400, "badRequest", "Malformed request body"),
+                new Case("POST", attachments, "3.27", "{\"attachment\": {\"volume_uuid\": \"" + volume + "\", \"connector\": {\"initiator\": \"i\", \"host\": \""
+                        + "h".repeat(300) + "\"}}}", 400, "badRequest", "Invalid input received: Connector host is at most 255 characters long."),
+                new Case("POST", attachments, "3.27", "{\"attachment\": {\"volume_uuid\": \"" + volume + "\", \"connector\": {\"initiator\": \"i\", \""
+                        + "k".repeat(300) + "\": 1}}}", 400, "badRequest", "Invalid input received: Connector keys are at most 255 characters long."),
                 // attachment update / action / show / delete
                 new Case("PUT", attachments + "/" + attachment, "3.27", "{\"attachment\": {\"connector\": []}}", 400, "badRequest",
                         "Invalid input for field/attribute connector. Value: []. [] is not of type 'object'"),
@@ -130,6 +134,9 @@ class ErrorTableTest {
                 new Case("POST", volumes, "3.70", "{\"volume\": {\"size\": 1, \"availability_zone\": \"mars\"}}", 400, "badRequest",
                         "Invalid input received: Availability zone 'mars' is invalid."),
                 new Case("POST", volumes, "3.70", big, 413, "overLimit", "Request is too large. Larger than max_request_body_size (114688)."),
+                new Case("POST", volumes, "3.70", "{\"volume\": {\"size\": 1, \"name\": \"a\\u0000b\"}}", 400, "badRequest",
+                        "Invalid input received: Strings may not contain NUL characters."),
+                new Case("POST", volumes, "3.70", "{\"volume\": {\"size\": 1, \"name\": \"\\ud800\"}}", 202, null, null),
                 new Case("GET", volumes + "/" + missing, "3.70", null, 404, "itemNotFound", "Volume " + missing + " could not be found."),
                 new Case("GET", volumes + "/12345", "3.70", null, 404, "itemNotFound", "Volume 12345 could not be found."),
                 new Case("DELETE", volumes + "/" + missing, "3.70", null, 404, "itemNotFound", "Volume " + missing + " could not be found."),
@@ -151,7 +158,7 @@ class ErrorTableTest {
             seen.add(label);
             soft.assertThat(response.statusCode()).as(label).isEqualTo(c.status());
             if (c.fault() != null) {
-                soft.assertThat(response.jsonPath().getInt(c.fault() + ".code")).as(label).isEqualTo(c.status());
+                soft.assertThat(response.jsonPath().<Object>get(c.fault() + ".code")).as(label + " → " + response.body().asString()).isEqualTo(c.status());
                 soft.assertThat(response.jsonPath().getString(c.fault() + ".message")).as(label).isEqualTo(c.message());
                 soft.assertThat(response.header("x-compute-request-id")).as(label).startsWith("req-");
                 soft.assertThat(response.header("x-openstack-request-id")).as(label).startsWith("req-");
@@ -161,6 +168,16 @@ class ErrorTableTest {
         assertThat(seen).hasSize(table.size());
         // none of these changed anything
         assertThat(t.volumeStatus(volume)).isEqualTo("available");
+    }
+
+    @Test
+    void nulCharactersInQueriesAreRefusedNotPassedToTheDatabase() {
+        Tenant t = Tenant.fresh();
+        for (String query : new String[] {"/attachments?instance_id=%00", "/volumes/detail?name=a%00b"}) {
+            given().urlEncodingEnabled(false).header("X-Auth-Token", t.token()).header("OpenStack-API-Version", "volume 3.70")
+                    .get(t.url(query)).then().statusCode(400)
+                    .body("badRequest.message", org.hamcrest.Matchers.equalTo("Invalid input received: Query parameters may not contain NUL characters."));
+        }
     }
 
     @Test

@@ -114,6 +114,8 @@ URL_A="iscsi://$CHAP_USER%$CHAP_SECRET@127.0.0.1:$PORT/$IQN/0"
 
 log "starting the tgt peer on 127.0.0.1:$TGT_PORT ($PEER_TGT_PARAMS)"
 TGT_STARTED=1
+# a peer left running from an earlier run may have other parameters: start it fresh
+"$TOOLS/peer-tgt.sh" stop "$TGT_PORT" >&2 || true
 URL_B=$("$TOOLS/peer-tgt.sh" start "$TGT_PORT" | tail -1)
 TGT_PID=$(cat "/tmp/peer-tgt-$TGT_PORT/tgtd.pid" 2>/dev/null || true)
 
@@ -131,7 +133,9 @@ BENCH_LOGDIR="$WORK/bench" \
     timeout "$BUDGET" "$TOOLS/iscsi-bench.sh" --compare "$URL_A" "$URL_B" | tee "$WORK/compare.txt"
 
 echo
-echo "== Mooring vs tgt ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, rounds=$BENCH_ROUNDS, ${BENCH_RUNTIME}s each)"
+ENGINE_REV=$(git -C "$ROOT" log -1 --format=%h -- target-engine 2>/dev/null || echo unknown)
+git -C "$ROOT" diff --quiet -- target-engine/src/main 2>/dev/null || ENGINE_REV="$ENGINE_REV+dirty"
+echo "== Mooring vs tgt ($(date -u +%Y-%m-%dT%H:%MZ), engine $ENGINE_REV, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), rounds=$BENCH_ROUNDS, ${BENCH_RUNTIME}s each)"
 printf '%-18s %8s %8s %-6s %12s %12s\n' workload ratio target met mooring tgt
 awk -v floor="$FLOOR_RPS" '
     BEGIN { t["randread-4k-qd32"]=1.5; t["randwrite-4k-qd32"]=1.5; t["seqread-1m-qd8"]=1.3; t["seqwrite-1m-qd8"]=1.3;

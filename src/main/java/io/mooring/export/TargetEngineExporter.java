@@ -49,9 +49,7 @@ public class TargetEngineExporter implements VolumeExporter {
         if (iscsi.port() != 0) {
             engineConfig = engineConfig.withAdvertisedPortal(advertisedHost + ":" + iscsi.port());
         }
-        TargetEngine started = TargetEngine.start(engineConfig);
-        grants.forEach(grant -> exportTo(started, grant));
-        engine = started;
+        engine = TargetEngine.start(engineConfig, starting -> grants.forEach(grant -> exportTo(starting, grant)));
         portal = advertisedHost + ":" + engine.localAddress().getPort();
         LOG.infof("iSCSI portal listening on %s (advertised as %s), %d attachment(s) re-exported",
                 engine.localAddress(), portal, grants.size());

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The embedded iSCSI target: one portal, any number of targets, each a set of LUNs and access grants. Every
@@ -55,9 +56,11 @@ public final class TargetEngine implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final Channel serverChannel;
 
-    private TargetEngine(EngineConfig config) {
+    private TargetEngine(EngineConfig config, Consumer<TargetEngine> beforeListening) {
         this.config = config;
         this.registry = new TargetRegistry(config.portalGroupTag(), config.advertisedPortal());
+        // map/grant touch only the registry, so the tables can be filled before the socket exists
+        beforeListening.accept(this);
         boolean epoll = Epoll.isAvailable();
         this.bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.workerGroup = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
@@ -111,7 +114,15 @@ public final class TargetEngine implements AutoCloseable {
 
     /** Binds the portal (native epoll when available, NIO otherwise) and starts serving. */
     public static TargetEngine start(EngineConfig config) {
-        return new TargetEngine(Objects.requireNonNull(config, "config"));
+        return start(config, engine -> { });
+    }
+
+    /**
+     * Like {@link #start(EngineConfig)}, but {@code beforeListening} maps and grants first (it must not ask for
+     * {@link #localAddress()}): after a restart every export is back before any initiator can connect.
+     */
+    public static TargetEngine start(EngineConfig config, Consumer<TargetEngine> beforeListening) {
+        return new TargetEngine(Objects.requireNonNull(config, "config"), Objects.requireNonNull(beforeListening, "beforeListening"));
     }
 
     public EngineConfig config() {

@@ -1,6 +1,7 @@
 package io.mooring.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mooring.target.scsi.bdev.RawDeviceBackend;
@@ -24,8 +25,8 @@ class RawDeviceInitiatorTest {
 
     @Test
     void qemuWritesAndReadsBackThroughALoopDevice() throws Exception {
-        assumeTrue(Processes.installed("qemu-io"), "qemu-utils is not installed");
-        assumeTrue(Processes.installed("losetup"), "losetup is not installed: no loop device to test with");
+        assertTrue(Processes.installed("qemu-io"), "qemu-utils is not installed: .ci/run installs it");
+        assertTrue(Processes.installed("losetup"), "losetup (util-linux) is not installed");
         Path image = dir.resolve("raw.img");
         try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
             raf.setLength(32L << 20);

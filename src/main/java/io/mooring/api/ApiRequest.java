@@ -20,10 +20,6 @@ public class ApiRequest {
         this.version = version;
     }
 
-    public Principal principal() {
-        return principal;
-    }
-
     public boolean admin() {
         return principal != null && principal.admin();
     }

@@ -1,6 +1,5 @@
 package io.mooring.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,9 +45,8 @@ public final class JsonBody {
         JsonNode node;
         try {
             node = STRICT.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw CinderFault.badRequest("Malformed request body");
         } catch (IOException e) {
+            // JSON syntax, invalid UTF-8, trailing tokens, nesting deeper than Jackson's limit
             throw CinderFault.badRequest("Malformed request body");
         }
         if (node == null || node.isMissingNode()) {
@@ -175,7 +174,7 @@ public final class JsonBody {
         if (!value.isObject()) {
             throw invalid(key, value, PyRepr.of(value) + " is not of type 'object', 'null'");
         }
-        Map<String, String> result = new java.util.LinkedHashMap<>();
+        Map<String, String> result = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (entry.getKey().isEmpty() || entry.getKey().length() > 255) {

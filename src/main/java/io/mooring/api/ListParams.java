@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
@@ -136,7 +137,7 @@ final class ListParams {
     static BiFunction<String, String, Map.Entry<String, Object>> uuidFilter(String attribute) {
         return (name, value) -> {
             String canonical = JsonBody.canonicalUuid(value);
-            return Map.entry(attribute, canonical == null ? NO_MATCH : java.util.UUID.fromString(canonical));
+            return Map.entry(attribute, canonical == null ? NO_MATCH : UUID.fromString(canonical));
         };
     }
 

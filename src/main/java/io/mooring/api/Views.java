@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Cinder's JSON views (cinder/api/v3/views), field for field, gated by microversion as Cinder gates them. */
 final class Views {
@@ -138,7 +139,7 @@ final class Views {
         // Members see only the keys Cinder shows users (USER_VISIBLE_EXTRA_SPECS): enough to find multiattach types.
         view.put("extra_specs", admin ? t.extraSpecs : t.extraSpecs.entrySet().stream()
                 .filter(e -> e.getKey().equals("multiattach"))
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         view.put("qos_specs_id", null);
         return view;
     }

@@ -3,7 +3,6 @@ package io.mooring.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mooring.attachment.AttachmentService;
-import io.mooring.attachment.VolumeAttachment;
 import io.mooring.auth.Scope;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
@@ -23,7 +22,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,7 +90,7 @@ public class VolumeResource {
             description = JsonBody.optionalString(volume, "display_description", 255);
         }
         String volumeType = JsonBody.optionalString(volume, "volume_type", 255);
-        java.util.Map<String, String> metadata = JsonBody.stringMap(volume, "metadata");
+        Map<String, String> metadata = JsonBody.stringMap(volume, "metadata");
         JsonNode multiattach = volume.get("multiattach");
         if (multiattach != null && !multiattach.isNull() && !multiattach.isBoolean()) {
             throw JsonBody.invalid("multiattach", multiattach, PyRepr.of(multiattach) + " is not of type 'boolean', 'null'");

@@ -23,6 +23,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -384,7 +385,7 @@ public class AttachmentService {
      * Attachments stuck in reserved or attaching for longer than {@code age}: clients that died between the steps
      * (Cinder has no timeout for them; spec §8 "dangling attachments"). All projects: for admins.
      */
-    public Uni<List<VolumeAttachment>> stale(java.time.Duration age) {
+    public Uni<List<VolumeAttachment>> stale(Duration age) {
         return Panache.withSession(() -> VolumeAttachment.<VolumeAttachment>find(
                 "deleted = false and attachStatus in ?1 and coalesce(updatedAt, createdAt) < ?2 order by createdAt",
                 Set.of(AttachStatus.RESERVED, AttachStatus.ATTACHING), VolumeService.now().minus(age)).list());
@@ -449,7 +450,7 @@ public class AttachmentService {
                                 Map<UUID, Volume> byId = vols.stream().collect(Collectors.toMap(v -> v.id, v -> v));
                                 Map<UUID, String> initiatorOf = initiators.stream().collect(Collectors.toMap(s -> s.attachmentId, s -> decode(s.value)));
                                 return attachments.stream()
-                                        .map(a -> grant(a, byId.get(a.volumeId), Map.of("initiator", JSONString(initiatorOf.get(a.id)))))
+                                        .map(a -> grant(a, byId.get(a.volumeId), Map.of("initiator", jsonString(initiatorOf.get(a.id)))))
                                         .toList();
                             }));
                 }));
@@ -485,7 +486,7 @@ public class AttachmentService {
         }
     }
 
-    private static String JSONString(String text) {
+    private static String jsonString(String text) {
         return JSON.getNodeFactory().textNode(text).toString();
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
-import io.mooring.api.Api;
 import io.mooring.api.Api.Tenant;
 import io.mooring.testing.PostgresTestResource;
 import io.quarkus.test.common.TestResourceScope;

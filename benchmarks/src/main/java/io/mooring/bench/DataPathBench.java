@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code read}: the command only. File backend: the engine answers with a file region (zero copy), so no
  *       data moves here; loop backend: the engine preads into a pooled direct buffer.</li>
  *   <li>{@code readAndSend}: plus moving the bytes the way the transport does without data digest: a file region
- *       goes out with sendfile (here to /dev/null), a buffer with write(2) (to /dev/null: free).</li>
+ *       goes out with sendfile (here to /dev/null), a buffer with write(2) (to /dev/null: free). Note that
+ *       sendfile into /dev/null drops the spliced pages without copying: for the file backend this measures the
+ *       syscall and page-cache lookup per command, not a data rate.</li>
  *   <li>{@code write}: WRITE(16) from a pooled direct Data-Out buffer (write cache on, so no fdatasync).</li>
  * </ul>
  * Throughput in ops/s: MiB/s = ops/s x size / 2^20. Allocation per I/O: {@code -prof gc}, gc.alloc.rate.norm.

@@ -450,6 +450,25 @@ class AttachmentApiTest {
     }
 
     @Test
+    void grantsToRestoreHoldEveryConnectedAttachmentWithItsSecret() throws Throwable {
+        String volume = tenant.createVolume();
+        String attachment = tenant.reserveOk(volume, instance());
+        Map<String, Object> info = tenant.connect(attachment, "iqn.2026-11.test:restore").then().statusCode(200)
+                .extract().jsonPath().getMap("attachment.connection_info");
+        String reservedOnly = tenant.reserveOk(tenant.createVolume(), instance());
+        List<io.mooring.export.ExportGrant> grants = io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(
+                () -> io.quarkus.arc.Arc.container().instance(AttachmentService.class).get().grantsToRestore());
+        io.mooring.export.ExportGrant grant = grants.stream().filter(g -> g.chapUser().equals(info.get("auth_username"))).findFirst().orElseThrow();
+        assertThat(grant.volumeId()).isEqualTo(volume);
+        assertThat(grant.initiatorIqn()).isEqualTo("iqn.2026-11.test:restore");
+        assertThat(grant.chapSecret()).isEqualTo(info.get("auth_password"));
+        assertThat(grant.readOnly()).isFalse();
+        assertThat(grant.backingPath().toString()).endsWith(volume + ".img");
+        assertThat(grant.toString()).doesNotContain(grant.chapSecret());
+        assertThat(grants).noneMatch(g -> g.chapUser().contains(reservedOnly.replace("-", "")));
+    }
+
+    @Test
     void adminsListDanglingAttachments() {
         String volume = tenant.createVolume();
         String attachment = tenant.reserveOk(volume, instance());

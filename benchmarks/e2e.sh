@@ -99,7 +99,7 @@ JFR_OPTS=()
 if [ -n "${E2E_JFR:-}" ]; then
     JFR_OPTS=(-XX:+FlightRecorder "-XX:StartFlightRecording=settings=profile,filename=$E2E_JFR,dumponexit=true")
 fi
-if ss -ltn 2>/dev/null | grep -q "127.0.0.1:$PORT "; then
+if [ -n "$(ss -ltnH "sport = :$PORT" 2>/dev/null)" ]; then
     log "127.0.0.1:$PORT is already taken by another process: set E2E_PORT (13280-13289)"; exit 1
 fi
 log "starting Mooring's target on 127.0.0.1:$PORT"

@@ -16,7 +16,8 @@
 #      (the engine declares MRDSL 262144, caps FirstBurst at 262144 and MaxBurst at 1 MiB, ANDs ImmediateData=Yes
 #       and ORs InitialR2T=No, see io.mooring.target.iscsi.login.ParameterNegotiator; libiscsi offers 262144 for
 #       both bursts and InitialR2T=No; checked with LIBISCSI_DEBUG=10 iscsi-readcapacity16 against both);
-#   4. runs /work/shared/tools/iscsi-bench.sh --compare <mooring> <tgt> (A B A B ..., ratio = median of per-round
+#   4. warms Mooring's JIT up with every workload (E2E_WARMUP s each, not counted), then
+#      runs /work/shared/tools/iscsi-bench.sh --compare <mooring> <tgt> (A B A B ..., ratio = median of per-round
 #      A/B IOPS ratios) with both targets' CPU use, and prints the ratio per workload against the issue's targets,
 #      plus 4k QD1 random read as a fraction of the ping-pong floor;
 #   5. stops both targets and deletes the LUN files (trap: also on error or ^C).
@@ -25,6 +26,7 @@
 #      E2E_WORKLOADS  (the four standard ones + randread-4k-qd1)
 #      E2E_PORT       (13280; Mooring's launcher, 13280-13289 reserved for it)   E2E_PINGPONG_PORT (13289)
 #      E2E_DIR        work dir (mktemp under /tmp)   E2E_BUILD (1)
+#      E2E_WARMUP     seconds per workload of an unmeasured warm-up run against Mooring first (5; 0 = none)
 #      E2E_JFR        if set, a JFR file path: the launcher records for the whole run (settings=profile)
 #      E2E_JAVA_OPTS  extra JVM options for the launcher (e.g. -Xmx2g)
 # Output (stdout): the iscsi-bench lines, then a summary table. Runtime: about
@@ -132,6 +134,14 @@ for u in "$URL_A" "$URL_B"; do
 done
 
 N=$(wc -w <<<"$BENCH_WORKLOADS")
+if [ "${E2E_WARMUP:-5}" -gt 0 ]; then
+    # JIT warm-up of Mooring's data path, not measured: a cold JVM runs round 1 of each workload interpreted
+    # (4k QD1 measured 4.2k IOPS cold vs 10-17k warm); tgt, being C, needs none
+    log "warm-up: every workload ${E2E_WARMUP:-5}s against Mooring (not counted)"
+    BENCH_RUNTIME=${E2E_WARMUP:-5} BENCH_RAMP=1 BENCH_REPEAT=1 BENCH_INITIATOR=$INITIATOR BENCH_LOGDIR="$WORK/warmup" \
+        timeout $((60 + N * (${E2E_WARMUP:-5} + 10))) "$TOOLS/iscsi-bench.sh" "$URL_A" >"$WORK/warmup.txt" 2>&1 \
+        || log "warm-up incomplete (see $WORK/warmup.txt)"
+fi
 BUDGET=$(( 120 + BENCH_ROUNDS * 2 * N * (BENCH_RUNTIME + BENCH_RAMP + 10) ))
 log "iscsi-bench --compare: rounds=$BENCH_ROUNDS runtime=${BENCH_RUNTIME}s workloads=$N (time limit ${BUDGET}s)"
 BENCH_TARGET_PID_A=$LAUNCHER_PID BENCH_TARGET_PID_B=$TGT_PID BENCH_INITIATOR=$INITIATOR \
@@ -141,6 +151,7 @@ BENCH_LOGDIR="$WORK/bench" \
 echo
 ENGINE_REV=$(git -C "$ROOT" log -1 --format=%h -- target-engine 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet -- target-engine/src/main 2>/dev/null || ENGINE_REV="$ENGINE_REV+dirty"
+[ "${E2E_BUILD:-1}" = 1 ] || ENGINE_REV="$ENGINE_REV (tree now; E2E_BUILD=0 used an earlier jar)"
 echo "== Mooring vs tgt ($(date -u +%Y-%m-%dT%H:%MZ), engine $ENGINE_REV, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), rounds=$BENCH_ROUNDS, ${BENCH_RUNTIME}s each)"
 printf '%-18s %8s %8s %-6s %12s %12s\n' workload ratio target met mooring tgt
 awk -v floor="$FLOOR_RPS" '

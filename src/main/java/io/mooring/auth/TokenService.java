@@ -1,8 +1,10 @@
 package io.mooring.auth;
 
+import io.mooring.boot.MooringConfig;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,6 +34,9 @@ public class TokenService {
     /** Tokens are never revoked, so a verified hash can be remembered: saves a query on every API call. */
     private final Map<String, Principal> verified = new ConcurrentHashMap<>();
 
+    @Inject
+    MooringConfig config;
+
     /** The principal of {@code token}, or null when it is unknown. */
     public Uni<Principal> authenticate(String token) {
         if (token == null || token.isEmpty() || token.length() > 256) {
@@ -45,12 +50,22 @@ public class TokenService {
         return Panache.withSession(() -> AuthToken.<AuthToken>findById(hash))
                 .map(found -> {
                     if (found == null) {
-                        return null;
+                        return config.auth().noauth() ? noauth(token) : null;
                     }
                     Principal principal = new Principal(found.projectId, ADMIN.equals(found.role));
                     verified.put(hash, principal);
                     return principal;
                 });
+    }
+
+    /**
+     * Cinder's noauth token {@code <user_id>:<project_id>} (the project defaults to the user): an admin of that
+     * project, as in Cinder's noauth middleware. Null when the project part is not a project id.
+     */
+    static Principal noauth(String token) {
+        int colon = token.indexOf(':');
+        String project = colon < 0 ? token : token.substring(colon + 1);
+        return PROJECT_ID.matcher(project).matches() ? new Principal(project, true) : null;
     }
 
     /** Creates a token for {@code projectId} with {@code role} and returns it: the only time it is ever visible. */

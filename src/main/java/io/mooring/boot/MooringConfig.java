@@ -18,6 +18,8 @@ public interface MooringConfig {
 
     Backend backend();
 
+    Auth auth();
+
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
         @WithDefault("0.0.0.0")
@@ -37,5 +39,14 @@ public interface MooringConfig {
     interface Backend {
         /** Raw block devices handed to volumes of a raw-device volume type; empty means file-backed volumes only. */
         Optional<List<Path>> rawDevices();
+    }
+
+    interface Auth {
+        /**
+         * Development only: also accept Cinder's noauth tokens {@code <user>:<project>} (project = user without a
+         * colon) as admins of that project, so cinderclient's {@code --os-auth-type noauth} works. Never in production.
+         */
+        @WithDefault("false")
+        boolean noauth();
     }
 }

@@ -14,6 +14,8 @@ import io.mooring.target.iscsi.pdu.RejectPdu;
 import io.mooring.target.iscsi.pdu.ScsiCommandRequest;
 import io.mooring.target.iscsi.pdu.TargetPdu;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -142,6 +144,55 @@ class IscsiPduCodecTest {
                 .satisfies(e -> assertThat(((IscsiProtocolException) e).rejectReason())
                         .isEqualTo(RejectPdu.DATA_DIGEST_ERROR));
         data.finishAndReleaseAll();
+    }
+
+    @Test
+    void aDataSegmentSpreadOverManyReadsIsDigestCheckedAndHandedOnWhole() {
+        byte[] payload = new byte[65536 + 3];
+        new java.util.Random(7).nextBytes(payload);
+        byte[] bhs = Pdus.bhs(0x05, false, 0x80);
+        for (int corrupt : new int[] {-1, 40000}) {
+            IscsiPduDecoder decoder = decoderWithDigests();
+            decoder.maxDataSegmentLength(262144);
+            EmbeddedChannel ch = new EmbeddedChannel(decoder);
+            ByteBuf frame = Pdus.frame(bhs.clone(), payload, true, true);
+            if (corrupt >= 0) {
+                frame.setByte(52 + corrupt, frame.getByte(52 + corrupt) ^ 1);
+            }
+            try {
+                while (frame.isReadable()) {
+                    ByteBuf read = Unpooled.directBuffer(1000);
+                    frame.readBytes(read, Math.min(1000, frame.readableBytes()));
+                    ch.writeInbound(read);
+                }
+                assertThat(corrupt).as("a corrupted segment fails its digest").isNegative();
+                io.mooring.target.iscsi.pdu.InitiatorPdu pdu = ch.readInbound();
+                assertThat(ByteBufUtil.getBytes(pdu.data())).isEqualTo(payload);
+                pdu.release();
+            } catch (IscsiProtocolException e) {
+                assertThat(corrupt).isNotNegative();
+                assertThat(e.rejectReason()).isEqualTo(RejectPdu.DATA_DIGEST_ERROR);
+            } finally {
+                frame.release();
+                ch.finishAndReleaseAll();
+            }
+        }
+    }
+
+    @Test
+    void crc32cOfAComposite() {
+        byte[] bytes = new byte[10000];
+        new java.util.Random(3).nextBytes(bytes);
+        CompositeByteBuf composite = Unpooled.compositeBuffer();
+        for (int at = 0; at < bytes.length; at += 3000) {
+            int length = Math.min(3000, bytes.length - at);
+            composite.addComponent(true, Unpooled.directBuffer(length).writeBytes(bytes, at, length));
+        }
+        Crc32c crc = new Crc32c();
+        int expected = crc.of(Unpooled.wrappedBuffer(bytes), 17, 9000);
+        assertThat(crc.of(composite, 17, 9000)).isEqualTo(expected);
+        assertThat(crc.of(composite.slice(17, 9000), 0, 9000)).isEqualTo(expected);
+        composite.release();
     }
 
     private static IscsiPduDecoder decoderWithDigests() {

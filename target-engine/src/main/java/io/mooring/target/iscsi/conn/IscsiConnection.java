@@ -453,8 +453,8 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             execute(task);
             return;
         }
-        task.dataOut = ctx.alloc().directBuffer(expected, expected);
-        task.dataOut.writeBytes(immediate, immediate.readerIndex(), immediateLength);
+        task.startGathering(ctx.alloc());
+        task.gather(immediate);
         task.received = immediateLength;
         task.burstReceived = immediateLength;
         // F clear means unsolicited Data-Out follows; only legal when InitialR2T=No
@@ -524,7 +524,7 @@ public final class IscsiConnection extends ChannelInboundHandlerAdapter {
             rejectAndClose(pdu.header(), RejectPdu.PROTOCOL_ERROR);
             return;
         }
-        task.dataOut.writeBytes(data, data.readerIndex(), length);
+        task.gather(data);
         task.received += length;
         task.burstReceived += length;
         task.expectedDataSn++;

@@ -3,6 +3,8 @@ package io.mooring.target.iscsi.conn;
 import io.mooring.target.scsi.ScsiCompletion;
 import io.mooring.target.scsi.ScsiResponse;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -62,6 +64,22 @@ final class IscsiTask implements ScsiCompletion, Runnable {
 
     ScsiResponse response() {
         return response;
+    }
+
+    /** The Data-Out will come in several segments: {@link #dataOut} becomes the composite that gathers them. */
+    void startGathering(ByteBufAllocator alloc) {
+        // unbounded: a composite at its bound consolidates, i.e. copies everything gathered so far
+        dataOut = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Appends one received data segment by reference, no copy: the segment's memory (the decoder's read buffers)
+     * is written to the medium from there, component by component.
+     */
+    void gather(ByteBuf segment) {
+        if (segment.isReadable()) {
+            ((CompositeByteBuf) dataOut).addComponent(true, segment.retainedSlice());
+        }
     }
 
     void releaseDataOut() {

@@ -1,6 +1,7 @@
 package io.mooring.target.iscsi.pdu;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /** iSCSI header and data digests: CRC32C (RFC 7143 13.1), sent least significant byte first. */
@@ -19,10 +20,11 @@ public final class Crc32c {
         if (buf.hasArray()) {
             crc.update(buf.array(), buf.arrayOffset() + index, length);
         } else if (buf.nioBufferCount() == 1) {
-            crc.update(buf.nioBuffer(index, length));
+            crc.update(buf.internalNioBuffer(index, length));
         } else {
-            for (int i = 0; i < length; i++) {
-                crc.update(buf.getByte(index + i));
+            // a composite (the decoder's cumulation, a gathered Data-Out): each component's memory in turn
+            for (ByteBuffer part : buf.nioBuffers(index, length)) {
+                crc.update(part);
             }
         }
     }

@@ -28,6 +28,12 @@ public final class IscsiPduDecoder extends ByteToMessageDecoder {
     private byte[] header;
     private int dataLength;
 
+    public IscsiPduDecoder() {
+        // a data segment spanning many reads is kept as the reads' own buffers, not copied into a growing one;
+        // the PDUs' data are retained slices of them, handed on without a copy (merging would copy every byte)
+        setCumulator(COMPOSITE_CUMULATOR);
+    }
+
     /** Switches digests on for the PDUs after the final Login Response (RFC 7143 13.1). */
     public void enableDigests(boolean header, boolean data) {
         this.headerDigest = header;

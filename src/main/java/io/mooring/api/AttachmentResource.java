@@ -149,7 +149,7 @@ public class AttachmentResource {
     }
 
     private ListQuery query() {
-        return ListParams.parse(uri.getQueryParameters(), request, AttachmentService.SORT_KEYS, FILTERS);
+        return ListParams.parse(uri.getQueryParameters(), request, AttachmentService.SORT_KEYS, FILTERS, false);
     }
 
     private Map<String, Object> detail(VolumeAttachment attachment) {

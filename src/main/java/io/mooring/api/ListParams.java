@@ -32,10 +32,11 @@ final class ListParams {
 
     /**
      * @param filters allowed filter name → (value → entity attribute and typed value, or {@link #NO_MATCH})
+     * @param countable whether the list supports 3.45 {@code with_count} (volumes do, attachments do not)
      * @return the query, or null when the answer is known to be empty
      */
     static ListQuery parse(MultivaluedMap<String, String> params, ApiRequest request, Map<String, String> sortKeys,
-                           Map<String, BiFunction<String, String, Map.Entry<String, Object>>> filters) {
+                           Map<String, BiFunction<String, String, Map.Entry<String, Object>>> filters, boolean countable) {
         Map<String, String> opts = new LinkedHashMap<>();
         params.forEach((key, values) -> opts.put(key, values.isEmpty() ? "" : values.get(values.size() - 1)));
         if (opts.entrySet().stream().anyMatch(e -> e.getKey().indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0)) {
@@ -81,6 +82,9 @@ final class ListParams {
         }
         String markerText = opts.remove("marker");
 
+        // 3.45: with_count asks for the total next to a volume list (oslo bool_from_string)
+        String withCountText = countable && request.version().atLeast(ApiVersion.SUPPORT_COUNT_INFO) ? opts.remove("with_count") : null;
+        boolean withCount = withCountText != null && Set.of("1", "t", "true", "on", "y", "yes").contains(withCountText.trim().toLowerCase());
         boolean allTenants = opts.remove("all_tenants") != null && request.admin();
         String projectFilter = opts.remove("project_id");
 
@@ -111,7 +115,7 @@ final class ListParams {
         if (allTenants && projectFilter != null) {
             resolved.put("projectId", projectFilter);
         }
-        return new ListQuery(resolved, order, limit, markerText, offset, allTenants, noMatch);
+        return new ListQuery(resolved, order, limit, markerText, offset, allTenants, noMatch, withCount);
     }
 
     private static ListQuery.Sort sortItem(String key, String dir, Map<String, String> sortKeys) {

@@ -6,7 +6,6 @@ import io.mooring.attachment.AttachmentService;
 import io.mooring.auth.Scope;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
-import io.mooring.volume.Volume;
 import io.mooring.volume.VolumeService;
 import io.mooring.volume.VolumeStatus;
 import io.smallrye.mutiny.Uni;
@@ -153,26 +152,34 @@ public class VolumeResource {
 
     @GET
     public Uni<Map<String, Object>> list() {
-        return query().map(found -> {
+        ListQuery query = query();
+        return volumes.list(scope(), query).chain(found -> {
             List<Map<String, Object>> views = new ArrayList<>();
             found.forEach(v -> views.add(Views.volumeSummary(v, uri)));
-            return Map.of("volumes", views);
+            return withCount(query, views);
         });
     }
 
     @GET
     @Path("detail")
     public Uni<Map<String, Object>> detail() {
-        return query().chain(found -> attachments.attachedTo(found.stream().map(v -> v.id).toList()).map(attached -> {
+        ListQuery query = query();
+        return volumes.list(scope(), query).chain(found -> attachments.attachedTo(found.stream().map(v -> v.id).toList()).chain(attached -> {
             List<Map<String, Object>> views = new ArrayList<>();
             found.forEach(v -> views.add(Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri)));
-            return Map.of("volumes", views);
+            return withCount(query, views);
         }));
     }
 
-    private Uni<List<Volume>> query() {
-        ListQuery query = ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, FILTERS);
-        return volumes.list(scope(), query);
+    private ListQuery query() {
+        return ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, FILTERS, true);
+    }
+
+    private Uni<Map<String, Object>> withCount(ListQuery query, List<Map<String, Object>> views) {
+        if (!query.withCount()) {
+            return Uni.createFrom().item(Map.of("volumes", views));
+        }
+        return volumes.count(scope(), query).map(count -> Map.of("volumes", views, "count", count));
     }
 
     @GET

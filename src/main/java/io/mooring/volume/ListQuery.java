@@ -8,9 +8,10 @@ import java.util.Map;
  * A list request after the API layer checked it: equality filters by entity attribute, sort keys (already validated
  * against the entity's sortable attributes), and Cinder's paging (limit, marker = id of the last row seen, offset).
  * {@code matchesNothing}: a filter value that cannot match (the answer is empty, but the marker is still checked).
+ * {@code withCount}: the answer also carries the number of matches (3.45).
  */
 public record ListQuery(Map<String, Object> filters, List<Sort> sort, Integer limit, String marker, int offset, boolean allTenants,
-                        boolean matchesNothing) {
+                        boolean matchesNothing, boolean withCount) {
 
     public record Sort(String attribute, boolean ascending) {
     }

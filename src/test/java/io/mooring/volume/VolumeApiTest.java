@@ -94,6 +94,11 @@ class VolumeApiTest {
         assertThat(ids("?size=1")).hasSize(3);
         assertThat(ids("?size=x")).isEmpty();
         assertThat(ids("?bootable=false&availability_zone=nova")).hasSize(3);
+        tenant.at("3.45").get(tenant.url("/volumes/detail?with_count=true&limit=1")).then().statusCode(200)
+                .body("count", equalTo(3)).body("volumes.size()", equalTo(1));
+        tenant.at("3.45").get(tenant.url("/volumes?with_count=true&status=error")).then().statusCode(200).body("count", equalTo(0));
+        tenant.at("3.44").get(tenant.url("/volumes/detail?with_count=true")).then().statusCode(400)
+                .body("badRequest.message", equalTo("Invalid filters with_count are found in query options."));
         tenant.at("3.70").get(tenant.url("/volumes/detail?foo=1")).then().statusCode(400)
                 .body("badRequest.message", equalTo("Invalid filters foo are found in query options."));
     }

@@ -28,6 +28,12 @@ public final class ScsiDevice {
     private static final int OPCODE_REQUEST_SENSE = 0x03;
     private static final int OPCODE_REPORT_LUNS = 0xa0;
 
+    /*
+     * Lock-free for readers, measured in benchmarks/LunLookupBench under map/unmap churn: a copy-on-write array
+     * indexed by LUN is the fastest (11-15 ns), this map is as fast with one LUN and within ~30 ns with 16, both far
+     * below 0.2 % of a 4 KiB I/O. The map wins on what the array lacks: no boxing, no upper bound on LUN numbers,
+     * no array to copy per map/unmap.
+     */
     private final NonBlockingHashMapLong<LogicalUnit> luns = new NonBlockingHashMapLong<>();
     private final Path reservationStateDir;
 

@@ -10,6 +10,7 @@ import io.mooring.target.scsi.ScsiDevice;
 import io.mooring.target.scsi.bdev.BlockBackend;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -78,6 +79,9 @@ public final class TargetEngine implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    // reads up to a whole 256 KiB data segment: the segment's reads are written to the medium
+                    // one positional write each, so fewer, larger reads mean fewer writes
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, 256 << 10))
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(4 << 20, 16 << 20))
                     .childHandler(new ChannelInitializer<SocketChannel>() {

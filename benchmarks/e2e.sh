@@ -8,13 +8,13 @@
 #      rebuild cannot pull it from under the running JVM);
 #   2. measures the TCP ping-pong floor of a 4 KiB QD1 read (io.mooring.bench.PingPong: 48-byte request,
 #      48+4096-byte answer, loopback, one in flight);
-#   3. starts io.mooring.target.TargetLauncher alone on 127.0.0.1:$E2E_PORT serving a 1 GiB sparse file as LUN 0
+#   3. starts io.mooring.engine.TargetLauncher alone on 127.0.0.1:$E2E_PORT serving a 1 GiB sparse file as LUN 0
 #      with CHAP, and the tgt peer (/work/shared/tools/peer-tgt.sh) on 127.0.0.1:3261 with PEER_TGT_PARAMS so that
 #      both negotiate, with libiscsi, exactly:
 #          MaxRecvDataSegmentLength=262144 (both directions)  FirstBurstLength=262144  MaxBurstLength=262144
 #          ImmediateData=Yes  InitialR2T=No  MaxOutstandingR2T=1
 #      (the engine declares MRDSL 262144, caps FirstBurst at 262144 and MaxBurst at 1 MiB, ANDs ImmediateData=Yes
-#       and ORs InitialR2T=No, see io.mooring.target.iscsi.login.ParameterNegotiator; libiscsi offers 262144 for
+#       and ORs InitialR2T=No, see io.mooring.engine.iscsi.login.ParameterNegotiator; libiscsi offers 262144 for
 #       both bursts and InitialR2T=No; checked with LIBISCSI_DEBUG=10 iscsi-readcapacity16 against both);
 #   4. warms Mooring's JIT up with every workload (E2E_WARMUP s each, not counted), then
 #      runs /work/shared/tools/iscsi-bench.sh --compare <mooring> <tgt> (A B A B ..., ratio = median of per-round
@@ -106,7 +106,7 @@ if [ -n "$(ss -ltnH "sport = :$PORT" 2>/dev/null)" ]; then
 fi
 log "starting Mooring's target on 127.0.0.1:$PORT"
 # shellcheck disable=SC2086
-java ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.target.TargetLauncher \
+java ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.engine.TargetLauncher \
     --listen "127.0.0.1:$PORT" --iqn "$IQN" --file "$WORK/lun.img" --size 1G \
     --chap "$CHAP_USER:$CHAP_SECRET" --initiator "$INITIATOR" \
     --initiator iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-readcapacity16 \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: benchmarks/profile.sh <workload> [<workload> ...]     e.g. randread-4k-qd32 seqread-1m-qd8
 #
-# Profiles Mooring's target alone (io.mooring.target.TargetLauncher, 127.0.0.1:$PROFILE_PORT, 1 GiB file LUN,
+# Profiles Mooring's target alone (io.mooring.engine.TargetLauncher, 127.0.0.1:$PROFILE_PORT, 1 GiB file LUN,
 # CHAP) under one iscsi-bench.sh workload at a time, a fresh launcher per workload:
 #   * warm-up run first (JIT), then the measured run is recorded (attach, not at start-up):
 #   * CPU: async-profiler 3.0 from Maven Central (tools.profiler:async-profiler, fetched once with
@@ -82,7 +82,7 @@ report() {   # <workload>: summaries of the collapsed stacks and of the JFR allo
 first=1
 for wl in "$@"; do
     java -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints \
-        -cp "$DIR/benchmarks.jar" io.mooring.target.TargetLauncher --listen "127.0.0.1:$PORT" --iqn "$IQN" \
+        -cp "$DIR/benchmarks.jar" io.mooring.engine.TargetLauncher --listen "127.0.0.1:$PORT" --iqn "$IQN" \
         --file "$DIR/lun.img" --size 1G --chap benchuser:benchsecret12 --initiator iqn.2024-01.local.bench:fio \
         --initiator iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-readcapacity16 >"$DIR/$wl.launcher.log" 2>&1 &
     PID=$!

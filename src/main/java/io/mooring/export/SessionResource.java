@@ -2,8 +2,8 @@ package io.mooring.export;
 
 import io.mooring.api.ApiRequest;
 import io.mooring.api.CinderFault;
-import io.mooring.target.SessionInfo;
-import io.mooring.target.TargetEngine;
+import io.mooring.engine.SessionInfo;
+import io.mooring.engine.TargetEngine;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

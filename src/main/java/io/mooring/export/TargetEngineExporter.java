@@ -1,12 +1,12 @@
 package io.mooring.export;
 
 import io.mooring.boot.MooringConfig;
-import io.mooring.target.AccessGrant;
-import io.mooring.target.EngineConfig;
-import io.mooring.target.TargetEngine;
-import io.mooring.target.scsi.bdev.BlockBackend;
-import io.mooring.target.scsi.bdev.FileBackend;
-import io.mooring.target.scsi.bdev.RawDeviceBackend;
+import io.mooring.engine.AccessGrant;
+import io.mooring.engine.EngineConfig;
+import io.mooring.engine.TargetEngine;
+import io.mooring.engine.scsi.bdev.BlockBackend;
+import io.mooring.engine.scsi.bdev.FileBackend;
+import io.mooring.engine.scsi.bdev.RawDeviceBackend;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.Inet4Address;

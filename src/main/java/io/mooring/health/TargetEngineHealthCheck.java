@@ -1,7 +1,7 @@
 package io.mooring.health;
 
 import io.mooring.export.TargetEngineExporter;
-import io.mooring.target.TargetEngine;
+import io.mooring.engine.TargetEngine;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -1,14 +1,14 @@
 package io.mooring.bench;
 
-import io.mooring.target.scsi.DataIn;
-import io.mooring.target.scsi.ItNexus;
-import io.mooring.target.scsi.ScsiCommand;
-import io.mooring.target.scsi.ScsiCompletion;
-import io.mooring.target.scsi.ScsiDevice;
-import io.mooring.target.scsi.ScsiResponse;
-import io.mooring.target.scsi.bdev.BlockBackend;
-import io.mooring.target.scsi.bdev.FileBackend;
-import io.mooring.target.scsi.bdev.RawDeviceBackend;
+import io.mooring.engine.scsi.DataIn;
+import io.mooring.engine.scsi.ItNexus;
+import io.mooring.engine.scsi.ScsiCommand;
+import io.mooring.engine.scsi.ScsiCompletion;
+import io.mooring.engine.scsi.ScsiDevice;
+import io.mooring.engine.scsi.ScsiResponse;
+import io.mooring.engine.scsi.bdev.BlockBackend;
+import io.mooring.engine.scsi.bdev.FileBackend;
+import io.mooring.engine.scsi.bdev.RawDeviceBackend;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;

@@ -1,13 +1,13 @@
 package io.mooring.bench;
 
-import io.mooring.target.iscsi.pdu.Crc32c;
-import io.mooring.target.iscsi.pdu.DataInPdu;
-import io.mooring.target.iscsi.pdu.InitiatorPdu;
-import io.mooring.target.iscsi.pdu.IscsiPdu;
-import io.mooring.target.iscsi.pdu.IscsiPduDecoder;
-import io.mooring.target.iscsi.pdu.IscsiPduEncoder;
-import io.mooring.target.iscsi.pdu.Opcodes;
-import io.mooring.target.iscsi.pdu.ScsiResponsePdu;
+import io.mooring.engine.iscsi.pdu.Crc32c;
+import io.mooring.engine.iscsi.pdu.DataInPdu;
+import io.mooring.engine.iscsi.pdu.InitiatorPdu;
+import io.mooring.engine.iscsi.pdu.IscsiPdu;
+import io.mooring.engine.iscsi.pdu.IscsiPduDecoder;
+import io.mooring.engine.iscsi.pdu.IscsiPduEncoder;
+import io.mooring.engine.iscsi.pdu.Opcodes;
+import io.mooring.engine.iscsi.pdu.ScsiResponsePdu;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;

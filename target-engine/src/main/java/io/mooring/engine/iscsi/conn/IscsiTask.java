@@ -1,0 +1,114 @@
+package io.mooring.engine.iscsi.conn;
+
+import io.mooring.engine.scsi.ScsiCompletion;
+import io.mooring.engine.scsi.ScsiResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One SCSI command of a connection, from its SCSI Command PDU until its status is sent: the Data-Out being
+ * gathered and the R2T bookkeeping. Also the completion the SCSI layer calls: it carries the response back onto
+ * the connection's event loop without a lambda per command.
+ */
+final class IscsiTask implements ScsiCompletion, Runnable {
+
+    private final IscsiConnection connection;
+    private final EventLoop eventLoop;
+
+    final int initiatorTaskTag;
+    final int serial;
+    final long lunField;
+    final long lun;
+    final int expectedLength;
+    final boolean read;
+    final boolean write;
+
+    ByteBuf dataOut;
+    int received;
+    boolean unsolicitedOpen;
+    int expectedDataSn;
+    int burstReceived;
+    int r2tSn;
+    int oldestR2tSn;
+    int outstandingR2ts;
+    int nextR2tOffset;
+
+    byte[] cdb;
+    io.mooring.engine.scsi.ScsiCommand.TaskAttribute attribute;
+    boolean executing;
+    boolean completed;
+    boolean aborted;
+    TaskManagementWait abortWait;
+    private ScsiResponse response;
+
+    IscsiTask(IscsiConnection connection, EventLoop eventLoop, int initiatorTaskTag, int serial, long lunField,
+              long lun, int expectedLength, boolean read, boolean write) {
+        this.connection = connection;
+        this.eventLoop = eventLoop;
+        this.initiatorTaskTag = initiatorTaskTag;
+        this.serial = serial;
+        this.lunField = lunField;
+        this.lun = lun;
+        this.expectedLength = expectedLength;
+        this.read = read;
+        this.write = write;
+    }
+
+    /** The TTT of this task's R2T number {@code sn}: never the reserved 0xffffffff. */
+    int transferTag(int sn) {
+        return (serial << 8 | sn & 0xff) & 0x7fffffff;
+    }
+
+    ScsiResponse response() {
+        return response;
+    }
+
+    /** The Data-Out will come in several segments: {@link #dataOut} becomes the composite that gathers them. */
+    void startGathering(ByteBufAllocator alloc) {
+        // unbounded: a composite at its bound consolidates, i.e. copies everything gathered so far
+        dataOut = alloc.compositeDirectBuffer(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Appends one received data segment by reference, no copy: the segment's memory (the decoder's read buffers)
+     * is written to the medium from there, component by component.
+     */
+    void gather(ByteBuf segment) {
+        if (segment.isReadable()) {
+            ((CompositeByteBuf) dataOut).addComponent(true, segment.retainedSlice());
+        }
+    }
+
+    void releaseDataOut() {
+        if (dataOut != null) {
+            dataOut.release();
+            dataOut = null;
+        }
+    }
+
+    @Override
+    public void complete(ScsiResponse result) {
+        this.response = result;
+        if (eventLoop.inEventLoop()) {
+            run();
+            return;
+        }
+        try {
+            eventLoop.execute(this);
+        } catch (RejectedExecutionException engineStopped) {
+            // the connection's event loop is gone: nobody will send this response, free what it holds
+            releaseDataOut();
+            if (result.dataIn() != null) {
+                result.dataIn().release();
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        connection.completed(this);
+    }
+}

@@ -1,0 +1,37 @@
+/**
+ * The SCSI layer of the target engine: what an iSCSI session's commands do to a logical unit. The transport sees
+ * only {@link io.mooring.engine.scsi.ScsiDevice} and the contract types beside it; it never sees a LUN, a backend
+ * or sense data beyond the bytes.
+ *
+ * <h2>Layout (after SPDK lib/scsi and tgt)</h2>
+ * <ul>
+ *   <li>{@code scsi}: {@code ScsiDevice} (lock-free LUN table, task management hooks), {@code CommandTable} (the op
+ *       table: one entry per opcode and service action, with its reservation class, write-protection flag and CDB
+ *       usage for REPORT SUPPORTED OPERATION CODES) and {@code CommandDispatcher} (unit attention, then reservation
+ *       conflict, then write protection, then the handler).</li>
+ *   <li>{@code scsi.lun}: per-LU state: counters, unit attentions, range locks, group commit, copy results.</li>
+ *   <li>{@code scsi.spc} / {@code scsi.sbc}: command handlers. {@code scsi.pr}: SPC-2 RESERVE/RELEASE and SPC-3
+ *       persistent reservations. {@code scsi.sense}: fixed-format sense. {@code scsi.bdev}: file and raw-device
+ *       backends.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * Commands run on the caller's thread (the connection's event loop): page-cache I/O is cheaper than a hand-off.
+ * Reads of a file backend return a {@link io.mooring.engine.scsi.DataIn.FileRegion} (sendfile); other reads fill a
+ * pooled direct buffer; writes go straight from the Data-Out buffer's NIO views. Writers take striped range locks
+ * (so COMPARE AND WRITE, ORWRITE and EXTENDED COPY are atomic against other writers); readers take none. Only
+ * fdatasync leaves the event loop: SYNCHRONIZE CACHE, FUA and write-through writes complete from a flush thread,
+ * and concurrent requests share one fdatasync. A failed fdatasync fails every later write and flush of that LU.
+ *
+ * <h2>What is reported, honestly</h2>
+ * <ul>
+ *   <li>WCE=1: writes are acknowledged from the page cache; MODE SELECT can clear WCE to write through.</li>
+ *   <li>LBPME=1, LBPRZ=1: JDK 17 has no fallocate(PUNCH_HOLE), so UNMAP and WRITE SAME deallocate by writing zeros
+ *       where data is not already zero (holes of the sparse file stay holes, freed blocks are not returned to the
+ *       filesystem). GET LBA STATUS reports blocks that read as zeros as deallocated.</li>
+ *   <li>Physical block 4096 bytes for files (the page-cache unit), the device's own for raw devices.</li>
+ *   <li>Persistent reservations are in memory unless the device was built with a state directory; then APTPL
+ *       registrations and reservations survive a restart (PTPL_C=1).</li>
+ * </ul>
+ */
+package io.mooring.engine.scsi;

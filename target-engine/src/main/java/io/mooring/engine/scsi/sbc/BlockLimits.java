@@ -1,0 +1,17 @@
+package io.mooring.engine.scsi.sbc;
+
+/** Limits the device server enforces and reports in the Block Limits VPD page (B0h). */
+public final class BlockLimits {
+
+    /** Largest READ/WRITE/VERIFY: bounds the pooled buffer one command may take. */
+    public static final int MAX_TRANSFER_BYTES = 8 << 20;
+    public static final int OPTIMAL_TRANSFER_BYTES = 1 << 20;
+    public static final int MAX_COMPARE_AND_WRITE_BLOCKS = 255;
+    /** UNMAP and WRITE SAME write zeros on the event loop (see ChannelBackend), so one command stays bounded. */
+    public static final int MAX_UNMAP_BYTES = 32 << 20;
+    public static final int MAX_UNMAP_DESCRIPTORS = 64;
+    public static final long MAX_WRITE_SAME_BYTES = 16L << 20;
+
+    private BlockLimits() {
+    }
+}

@@ -82,13 +82,16 @@ public class TargetEngineExporter implements VolumeExporter {
         grantsByVolume.compute(volumeId, (volume, users) -> {
             String iqn = targetIqn(volume);
             target.revoke(iqn, chapUser);
-            Set<String> remaining = users == null ? Set.of() : users;
-            remaining.remove(chapUser);
-            if (remaining.isEmpty()) {
+            if (users == null) {
+                // never exported (e.g. an attachment left in error_attaching): nothing else to undo
+                return null;
+            }
+            users.remove(chapUser);
+            if (users.isEmpty()) {
                 target.removeTarget(iqn);
                 return null;
             }
-            return remaining;
+            return users;
         });
     }
 

@@ -16,6 +16,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
+. "$ROOT/.ci/jdk25.sh"
 TOOLS=${E2E_TOOLS:-$(cd "$ROOT/.." && pwd)/shared/tools}
 [ -x "$TOOLS/iscsi-bench.sh" ] || TOOLS=/work/shared/tools
 PORT=${PROFILE_PORT:-13281}

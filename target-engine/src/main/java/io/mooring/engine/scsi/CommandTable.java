@@ -1,7 +1,7 @@
 package io.mooring.engine.scsi;
 
 import io.mooring.engine.scsi.pr.Access;
-import io.mooring.engine.scsi.pr.ReservationCommands;
+import io.mooring.engine.scsi.spc.ReservationCommands;
 import io.mooring.engine.scsi.sbc.BlockCommands;
 import io.mooring.engine.scsi.sbc.ProvisioningCommands;
 import io.mooring.engine.scsi.spc.ExtendedCopy;
@@ -93,7 +93,7 @@ public final class CommandTable {
         serviceAction(0x84, 0x03, "RECEIVE COPY RESULTS(OPERATING PARAMETERS)", Access.STATUS, false,
                 "84 03 00 00 00 00 00 00 00 00 ff ff ff ff 00 07", ExtendedCopy::receiveCopyResults);
         serviceAction(0xa3, 0x0c, "REPORT SUPPORTED OPERATION CODES", Access.ANY, false,
-                "a3 0c 87 ff ff ff ff ff ff ff 00 07", SupportedOperationCodes::report);
+                "a3 0c 87 ff ff ff ff ff ff ff 00 07", new SupportedOperationCodes(all())::report);
     }
 
     private CommandTable() {

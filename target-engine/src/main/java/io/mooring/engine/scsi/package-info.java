@@ -10,10 +10,18 @@
  *       usage for REPORT SUPPORTED OPERATION CODES) and {@code CommandDispatcher} (unit attention, then reservation
  *       conflict, then write protection, then the handler).</li>
  *   <li>{@code scsi.lun}: per-LU state: counters, unit attentions, range locks, group commit, copy results.</li>
- *   <li>{@code scsi.spc} / {@code scsi.sbc}: command handlers. {@code scsi.pr}: SPC-2 RESERVE/RELEASE and SPC-3
- *       persistent reservations. {@code scsi.sense}: fixed-format sense. {@code scsi.bdev}: file and raw-device
- *       backends.</li>
+ *   <li>{@code scsi.spc} / {@code scsi.sbc}: command handlers (SPC-4 incl. RESERVE/RELEASE and PERSISTENT RESERVE
+ *       IN/OUT; SBC-3). {@code scsi.pr}: the reservation state those commands change (SPC-2 and SPC-3 rules,
+ *       APTPL store). {@code scsi.sense}: fixed-format sense. {@code scsi.bdev}: file and raw-device backends.</li>
  * </ul>
+ *
+ * <h2>Layering</h2>
+ * No two classes depend on each other, and the subpackages form a DAG: {@code spc} → {@code sbc} → {@code lun} →
+ * {@code pr} → {@code sense}, with {@code bdev} at the bottom (DependencyCycleTest checks it). A lower layer that
+ * must call up takes a narrow function instead of the class: reservations raise unit attentions through a
+ * {@code BiConsumer}, group commit flushes through a {@code Runnable}, REPORT SUPPORTED OPERATION CODES reads the
+ * op list the table hands it. This package itself is both the contract the handlers share with the transport and
+ * the entry the transport calls ({@code ScsiDevice}).
  *
  * <h2>Threading</h2>
  * Commands run on the caller's thread (the connection's event loop): page-cache I/O is cheaper than a hand-off.

@@ -24,12 +24,13 @@ final class GroupCommit {
         return thread;
     });
 
-    private final LogicalUnit lu;
+    /** fdatasync of the LU; throws SenseException(WRITE ERROR) when it fails. */
+    private final Runnable flush;
     private List<ScsiCompletion> waiting = new ArrayList<>();
     private boolean running;
 
-    GroupCommit(LogicalUnit lu) {
-        this.lu = lu;
+    GroupCommit(Runnable flush) {
+        this.flush = flush;
     }
 
     /** Completes {@code done} with GOOD once a flush that started after this call succeeded, else WRITE ERROR. */
@@ -57,7 +58,7 @@ final class GroupCommit {
             }
             ScsiResponse outcome;
             try {
-                lu.flush();
+                flush.run();
                 outcome = ScsiResponse.good();
             } catch (SenseException e) {
                 outcome = Responses.checkCondition(e.sense());

@@ -33,7 +33,7 @@ public final class LogicalUnit {
     private final RangeLocks rangeLocks = new RangeLocks();
     private final CopyResults copyResults = new CopyResults();
     private final int blockShift;
-    private final GroupCommit groupCommit = new GroupCommit(this);
+    private final GroupCommit groupCommit = new GroupCommit(this::flush);
     private volatile boolean writeCacheEnabled = true;
     private volatile boolean writeFailed;
     private volatile boolean softwareWriteProtected;
@@ -52,7 +52,7 @@ public final class LogicalUnit {
         this.naaIdentifier = naaIdentifier(digest);
         this.serialNumber = serialNumberOf(deviceId);
         this.blockShift = Integer.numberOfTrailingZeros(backend.blockSize());
-        this.reservations = new Reservations(unitAttentions, reservationStore);
+        this.reservations = new Reservations(unitAttentions::raise, reservationStore);
     }
 
     public long lun() {

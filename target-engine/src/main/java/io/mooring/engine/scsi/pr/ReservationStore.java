@@ -35,20 +35,20 @@ public final class ReservationStore {
     }
 
     /** The saved state, or no reservations when there is none or it cannot be read (logged). */
-    Reservations.State load() {
+    ReservationState load() {
         if (!Files.exists(file)) {
-            return Reservations.EMPTY;
+            return ReservationState.EMPTY;
         }
         try {
             return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "ignoring unreadable reservation state " + file, e);
-            return Reservations.EMPTY;
+            return ReservationState.EMPTY;
         }
     }
 
     /** Saves {@code state} when it asks for APTPL, else removes any saved state. */
-    void save(Reservations.State state) {
+    void save(ReservationState state) {
         try {
             if (!state.persistent() || state.registrations().isEmpty()) {
                 Files.deleteIfExists(file);
@@ -70,7 +70,7 @@ public final class ReservationStore {
         }
     }
 
-    private static String format(Reservations.State state) {
+    private static String format(ReservationState state) {
         StringBuilder out = new StringBuilder();
         out.append("generation\t").append(state.generation()).append('\n');
         out.append("type\t").append(state.type() == null ? 0 : state.type().code()).append('\n');
@@ -87,7 +87,7 @@ public final class ReservationStore {
         return out.toString();
     }
 
-    private static Reservations.State parse(List<String> lines) {
+    private static ReservationState parse(List<String> lines) {
         int generation = 0;
         ReservationType type = null;
         ItNexus holder = null;
@@ -111,7 +111,7 @@ public final class ReservationStore {
             List<ItNexus> registered = new ArrayList<>(registrations.keySet());
             holder = registered.isEmpty() ? null : registered.get(0);
         }
-        return new Reservations.State(null, Map.copyOf(registrations), holder, holder == null ? null : type,
+        return new ReservationState(null, Map.copyOf(registrations), holder, holder == null ? null : type,
                 generation, true);
     }
 }

@@ -1,11 +1,11 @@
 package io.mooring.engine.scsi.pr;
 
 import io.mooring.engine.scsi.ItNexus;
-import io.mooring.engine.scsi.lun.UnitAttentions;
 import io.mooring.engine.scsi.sense.Sense;
 import io.mooring.engine.scsi.sense.SenseException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Reservation state of one logical unit: the SPC-2 RESERVE/RELEASE holder and the SPC-3 persistent registrations
@@ -15,43 +15,15 @@ import java.util.Map;
  */
 public final class Reservations {
 
-    /**
-     * @param spc2Holder    the nexus holding an SPC-2 reservation, or {@code null}
-     * @param registrations registered nexus → reservation key
-     * @param holder        the nexus that holds the persistent reservation (for AR types: the one that made it)
-     * @param type          the persistent reservation type, or {@code null} when none is held
-     * @param generation    PRGENERATION: bumped by every registration change
-     * @param persistent    APTPL: the last registration asked for the state to survive power loss
-     */
-    public record State(ItNexus spc2Holder, Map<ItNexus, Long> registrations, ItNexus holder, ReservationType type,
-                        int generation, boolean persistent) {
-
-        public boolean reserved() {
-            return type != null;
-        }
-
-        /** Whether {@code nexus} counts as a holder: the nexus that reserved, or any registrant for AR types. */
-        public boolean holds(ItNexus nexus) {
-            return type != null && (type.allRegistrantsHold() ? registrations.containsKey(nexus) : nexus.equals(holder));
-        }
-
-        /** The key READ RESERVATION reports: zero for all-registrants types. */
-        public long reservationKey() {
-            return type == null || type.allRegistrantsHold() ? 0 : registrations.getOrDefault(holder, 0L);
-        }
-    }
-
-    static final State EMPTY = new State(null, Map.of(), null, null, 0, false);
-
-    private final UnitAttentions unitAttentions;
+    private final BiConsumer<ItNexus, Sense> raiseUnitAttention;
     private final ReservationStore store;
-    private volatile State state;
+    private volatile ReservationState state;
 
     /** @param store where APTPL state survives restarts, or {@code null} to keep everything in memory */
-    public Reservations(UnitAttentions unitAttentions, ReservationStore store) {
-        this.unitAttentions = unitAttentions;
+    public Reservations(BiConsumer<ItNexus, Sense> raiseUnitAttention, ReservationStore store) {
+        this.raiseUnitAttention = raiseUnitAttention;
         this.store = store;
-        this.state = store == null ? EMPTY : store.load();
+        this.state = store == null ? ReservationState.EMPTY : store.load();
     }
 
     /** Whether APTPL can be honoured (PTPL_C). */
@@ -59,54 +31,55 @@ public final class Reservations {
         return store != null;
     }
 
-    public State state() {
+    public ReservationState state() {
         return state;
     }
 
     /** Whether a command with {@code access} from {@code nexus} must end in RESERVATION CONFLICT. */
     public boolean conflicts(ItNexus nexus, Access access) {
-        State s = state;
+        ReservationState s = state;
         if (access == Access.ANY) {
             return false;
         }
-        if (s.spc2Holder != null && !s.spc2Holder.equals(nexus)) {
+        if (s.spc2Holder() != null && !s.spc2Holder().equals(nexus)) {
             return access != Access.LEGACY;
         }
         if (access == Access.LEGACY) {
-            return !s.registrations.isEmpty();
+            return !s.registrations().isEmpty();
         }
-        if (s.type == null || access == Access.STATUS || access == Access.PERSISTENT) {
+        if (s.type() == null || access == Access.STATUS || access == Access.PERSISTENT) {
             return false;
         }
-        boolean mayAccess = s.type.registrantsHaveAccess() ? s.registrations.containsKey(nexus) : nexus.equals(s.holder);
-        return !mayAccess && (access == Access.WRITE || s.type.exclusiveAccess());
+        boolean mayAccess = s.type().registrantsHaveAccess() ? s.registrations().containsKey(nexus)
+                : nexus.equals(s.holder());
+        return !mayAccess && (access == Access.WRITE || s.type().exclusiveAccess());
     }
 
     // ---- SPC-2 RESERVE / RELEASE ----
 
     /** RESERVE(6)/(10): false when another nexus holds the reservation. */
     public synchronized boolean reserve(ItNexus nexus) {
-        State s = state;
-        if (s.spc2Holder != null && !s.spc2Holder.equals(nexus)) {
+        ReservationState s = state;
+        if (s.spc2Holder() != null && !s.spc2Holder().equals(nexus)) {
             return false;
         }
-        state = new State(nexus, s.registrations, s.holder, s.type, s.generation, s.persistent);
+        state = new ReservationState(nexus, s.registrations(), s.holder(), s.type(), s.generation(), s.persistent());
         return true;
     }
 
     /** RELEASE(6)/(10): releases the reservation if {@code nexus} holds it; otherwise does nothing, as SPC-2 says. */
     public synchronized void release(ItNexus nexus) {
-        State s = state;
-        if (nexus.equals(s.spc2Holder)) {
-            state = new State(null, s.registrations, s.holder, s.type, s.generation, s.persistent);
+        ReservationState s = state;
+        if (nexus.equals(s.spc2Holder())) {
+            state = new ReservationState(null, s.registrations(), s.holder(), s.type(), s.generation(), s.persistent());
         }
     }
 
     /** A reset or the holder's nexus loss ends an SPC-2 reservation; persistent state survives both. */
     public synchronized void clearSpc2(ItNexus onlyIfHeldBy) {
-        State s = state;
-        if (s.spc2Holder != null && (onlyIfHeldBy == null || onlyIfHeldBy.equals(s.spc2Holder))) {
-            state = new State(null, s.registrations, s.holder, s.type, s.generation, s.persistent);
+        ReservationState s = state;
+        if (s.spc2Holder() != null && (onlyIfHeldBy == null || onlyIfHeldBy.equals(s.spc2Holder()))) {
+            state = new ReservationState(null, s.registrations(), s.holder(), s.type(), s.generation(), s.persistent());
         }
     }
 
@@ -118,24 +91,25 @@ public final class Reservations {
      */
     public synchronized boolean register(ItNexus nexus, long key, long newKey, boolean ignoreExisting,
                                          boolean persistent) {
-        State s = state;
-        Long current = s.registrations.get(nexus);
+        ReservationState s = state;
+        Long current = s.registrations().get(nexus);
         if (!ignoreExisting && (current == null ? key != 0 : current != key)) {
             return false;
         }
         if (current == null && newKey == 0) {
             return true;
         }
-        Map<ItNexus, Long> registrations = new HashMap<>(s.registrations);
-        ItNexus holder = s.holder;
-        ReservationType type = s.type;
+        Map<ItNexus, Long> registrations = new HashMap<>(s.registrations());
+        ItNexus holder = s.holder();
+        ReservationType type = s.type();
         if (newKey == 0) {
             registrations.remove(nexus);
             boolean reservationEnds = type != null
                     && (type.allRegistrantsHold() ? registrations.isEmpty() : nexus.equals(holder));
             if (reservationEnds) {
                 if (type.registrantsHaveAccess() && !type.allRegistrantsHold()) {
-                    registrations.keySet().forEach(other -> unitAttentions.raise(other, Sense.RESERVATIONS_RELEASED));
+                    registrations.keySet()
+                            .forEach(other -> raiseUnitAttention.accept(other, Sense.RESERVATIONS_RELEASED));
                 }
                 holder = null;
                 type = null;
@@ -145,52 +119,53 @@ public final class Reservations {
         } else {
             registrations.put(nexus, newKey);
         }
-        publish(new State(s.spc2Holder, Map.copyOf(registrations), holder, type, s.generation + 1, persistent));
+        publish(new ReservationState(s.spc2Holder(), Map.copyOf(registrations), holder, type, s.generation() + 1,
+                persistent));
         return true;
     }
 
     /** RESERVE: false (RESERVATION CONFLICT) unless registered with {@code key} and the LU is free or already ours. */
     public synchronized boolean reservePersistent(ItNexus nexus, long key, ReservationType type) {
-        State s = state;
+        ReservationState s = state;
         if (!registeredWith(s, nexus, key)) {
             return false;
         }
-        if (s.type != null) {
-            return s.holds(nexus) && s.type == type;
+        if (s.type() != null) {
+            return s.holds(nexus) && s.type() == type;
         }
-        publish(new State(s.spc2Holder, s.registrations, nexus, type, s.generation, s.persistent));
+        publish(new ReservationState(s.spc2Holder(), s.registrations(), nexus, type, s.generation(), s.persistent()));
         return true;
     }
 
     /** RELEASE: false on a key mismatch; throws INVALID RELEASE when the type differs from the reservation's. */
     public synchronized boolean releasePersistent(ItNexus nexus, long key, ReservationType type) {
-        State s = state;
+        ReservationState s = state;
         if (!registeredWith(s, nexus, key)) {
             return false;
         }
         if (!s.holds(nexus)) {
             return true;
         }
-        if (s.type != type) {
+        if (s.type() != type) {
             throw new SenseException(Sense.INVALID_RELEASE_OF_PERSISTENT_RESERVATION);
         }
-        if (s.type.registrantsHaveAccess()) {
-            s.registrations.keySet().stream().filter(other -> !other.equals(nexus))
-                    .forEach(other -> unitAttentions.raise(other, Sense.RESERVATIONS_RELEASED));
+        if (s.type().registrantsHaveAccess()) {
+            s.registrations().keySet().stream().filter(other -> !other.equals(nexus))
+                    .forEach(other -> raiseUnitAttention.accept(other, Sense.RESERVATIONS_RELEASED));
         }
-        publish(new State(s.spc2Holder, s.registrations, null, null, s.generation, s.persistent));
+        publish(new ReservationState(s.spc2Holder(), s.registrations(), null, null, s.generation(), s.persistent()));
         return true;
     }
 
     /** CLEAR: drops every registration and the reservation; other registrants learn RESERVATIONS PREEMPTED. */
     public synchronized boolean clear(ItNexus nexus, long key) {
-        State s = state;
+        ReservationState s = state;
         if (!registeredWith(s, nexus, key)) {
             return false;
         }
-        s.registrations.keySet().stream().filter(other -> !other.equals(nexus))
-                .forEach(other -> unitAttentions.raise(other, Sense.RESERVATIONS_PREEMPTED));
-        publish(new State(s.spc2Holder, Map.of(), null, null, s.generation + 1, false));
+        s.registrations().keySet().stream().filter(other -> !other.equals(nexus))
+                .forEach(other -> raiseUnitAttention.accept(other, Sense.RESERVATIONS_PREEMPTED));
+        publish(new ReservationState(s.spc2Holder(), Map.of(), null, null, s.generation() + 1, false));
         return true;
     }
 
@@ -200,52 +175,52 @@ public final class Reservations {
      * with {@code type}. Returns false for RESERVATION CONFLICT.
      */
     public synchronized boolean preempt(ItNexus nexus, long key, long preemptKey, ReservationType type) {
-        State s = state;
+        ReservationState s = state;
         if (!registeredWith(s, nexus, key)) {
             return false;
         }
-        boolean allRegistrants = s.type != null && s.type.allRegistrantsHold();
-        boolean takesReservation = s.type != null
-                && (allRegistrants ? preemptKey == 0 : preemptKey == s.registrations.get(s.holder));
+        boolean allRegistrants = s.type() != null && s.type().allRegistrantsHold();
+        boolean takesReservation = s.type() != null
+                && (allRegistrants ? preemptKey == 0 : preemptKey == s.registrations().get(s.holder()));
         if (preemptKey == 0 && !allRegistrants) {
             throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
         }
-        Map<ItNexus, Long> registrations = new HashMap<>(s.registrations);
+        Map<ItNexus, Long> registrations = new HashMap<>(s.registrations());
         boolean removedAny = registrations.entrySet().removeIf(entry -> !entry.getKey().equals(nexus)
                 && (preemptKey == 0 || entry.getValue() == preemptKey));
         if (!removedAny && !takesReservation) {
             return false;
         }
-        for (ItNexus other : s.registrations.keySet()) {
+        for (ItNexus other : s.registrations().keySet()) {
             if (!registrations.containsKey(other)) {
-                unitAttentions.raise(other, Sense.REGISTRATIONS_PREEMPTED);
+                raiseUnitAttention.accept(other, Sense.REGISTRATIONS_PREEMPTED);
             }
         }
-        ItNexus holder = s.holder;
-        ReservationType newType = s.type;
+        ItNexus holder = s.holder();
+        ReservationType newType = s.type();
         if (takesReservation) {
-            if (s.type != type) {
+            if (s.type() != type) {
                 registrations.keySet().stream().filter(other -> !other.equals(nexus))
-                        .forEach(other -> unitAttentions.raise(other, Sense.RESERVATIONS_RELEASED));
+                        .forEach(other -> raiseUnitAttention.accept(other, Sense.RESERVATIONS_RELEASED));
             }
             holder = nexus;
             newType = type;
         }
-        publish(new State(s.spc2Holder, Map.copyOf(registrations), holder, newType, s.generation + 1,
-                s.persistent));
+        publish(new ReservationState(s.spc2Holder(), Map.copyOf(registrations), holder, newType, s.generation() + 1,
+                s.persistent()));
         return true;
     }
 
     /** Saves (or, without APTPL, forgets) the persistent part first, so a failed save changes nothing. */
-    private void publish(State next) {
+    private void publish(ReservationState next) {
         if (store != null) {
             store.save(next);
         }
         state = next;
     }
 
-    private static boolean registeredWith(State s, ItNexus nexus, long key) {
-        Long current = s.registrations.get(nexus);
+    private static boolean registeredWith(ReservationState s, ItNexus nexus, long key) {
+        Long current = s.registrations().get(nexus);
         return current != null && current == key;
     }
 }

@@ -6,7 +6,6 @@ import static io.mooring.engine.scsi.Cdb.u16;
 import static io.mooring.engine.scsi.Cdb.u32;
 import static io.mooring.engine.scsi.Cdb.u8;
 
-import io.mooring.engine.scsi.CommandTable;
 import io.mooring.engine.scsi.Responses;
 import io.mooring.engine.scsi.ScsiCommand;
 import io.mooring.engine.scsi.ScsiOp;
@@ -17,7 +16,10 @@ import io.mooring.engine.scsi.sense.SenseException;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 
-/** REPORT SUPPORTED OPERATION CODES (MAINTENANCE IN, service action 0Ch), answered from the op table. */
+/**
+ * REPORT SUPPORTED OPERATION CODES (MAINTENANCE IN, service action 0Ch), answered from the ops the op table hands
+ * over (the table registers this handler, so it gives a view of its ops rather than being looked up from here).
+ */
 public final class SupportedOperationCodes {
 
     private static final int ALL_COMMANDS = 0;
@@ -28,10 +30,14 @@ public final class SupportedOperationCodes {
     private static final int NOT_SUPPORTED = 0x01;
     private static final int TIMEOUTS_LENGTH = 12;
 
-    private SupportedOperationCodes() {
+    private final List<ScsiOp> ops;
+
+    /** @param ops every supported op, in the order to report them; a live view, read only when a command runs */
+    public SupportedOperationCodes(List<ScsiOp> ops) {
+        this.ops = ops;
     }
 
-    public static ScsiResponse report(LogicalUnit lu, ScsiCommand command) {
+    public ScsiResponse report(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         boolean timeouts = (cdb[2] & 0x80) != 0;
         int options = cdb[2] & 0x07;
@@ -41,26 +47,25 @@ public final class SupportedOperationCodes {
         byte[] data = switch (options) {
             case ALL_COMMANDS -> allCommands(timeouts);
             case ONE_OPCODE -> {
-                if (CommandTable.hasServiceActions(opcode)) {
+                if (hasServiceActions(opcode)) {
                     throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
                 }
                 yield oneCommand(find(opcode, ScsiOp.NO_SERVICE_ACTION), timeouts);
             }
             case ONE_SERVICE_ACTION -> {
-                if (CommandTable.supportsOpcode(opcode) && !CommandTable.hasServiceActions(opcode)) {
+                if (supportsOpcode(opcode) && !hasServiceActions(opcode)) {
                     throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
                 }
                 yield oneCommand(find(opcode, serviceAction), timeouts);
             }
-            case ONE_EITHER -> oneCommand(find(opcode, CommandTable.hasServiceActions(opcode)
+            case ONE_EITHER -> oneCommand(find(opcode, hasServiceActions(opcode)
                     ? serviceAction : ScsiOp.NO_SERVICE_ACTION), timeouts);
             default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
         };
         return Responses.parameterData(data, allocationLength);
     }
 
-    private static byte[] allCommands(boolean timeouts) {
-        List<ScsiOp> ops = CommandTable.all();
+    private byte[] allCommands(boolean timeouts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (ScsiOp op : ops) {
             byte[] d = new byte[8 + (timeouts ? TIMEOUTS_LENGTH : 0)];
@@ -105,12 +110,20 @@ public final class SupportedOperationCodes {
         put16(d, at, TIMEOUTS_LENGTH - 2);
     }
 
-    private static ScsiOp find(int opcode, int serviceAction) {
-        for (ScsiOp op : CommandTable.all()) {
+    private ScsiOp find(int opcode, int serviceAction) {
+        for (ScsiOp op : ops) {
             if (op.opcode() == opcode && op.serviceAction() == serviceAction) {
                 return op;
             }
         }
         return null;
+    }
+
+    private boolean supportsOpcode(int opcode) {
+        return ops.stream().anyMatch(op -> op.opcode() == opcode);
+    }
+
+    private boolean hasServiceActions(int opcode) {
+        return ops.stream().anyMatch(op -> op.opcode() == opcode && op.hasServiceAction());
     }
 }

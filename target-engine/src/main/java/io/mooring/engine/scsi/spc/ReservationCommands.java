@@ -1,4 +1,4 @@
-package io.mooring.engine.scsi.pr;
+package io.mooring.engine.scsi.spc;
 
 import static io.mooring.engine.scsi.Cdb.put16;
 import static io.mooring.engine.scsi.Cdb.put32;
@@ -12,6 +12,9 @@ import io.mooring.engine.scsi.Responses;
 import io.mooring.engine.scsi.ScsiCommand;
 import io.mooring.engine.scsi.ScsiResponse;
 import io.mooring.engine.scsi.lun.LogicalUnit;
+import io.mooring.engine.scsi.pr.ReservationState;
+import io.mooring.engine.scsi.pr.ReservationType;
+import io.mooring.engine.scsi.pr.Reservations;
 import io.mooring.engine.scsi.sense.Sense;
 import io.mooring.engine.scsi.sense.SenseException;
 import io.netty.buffer.ByteBuf;
@@ -70,7 +73,7 @@ public final class ReservationCommands {
     public static ScsiResponse persistentReserveIn(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         int allocationLength = u16(cdb, 7);
-        Reservations.State state = lu.reservations().state();
+        ReservationState state = lu.reservations().state();
         byte[] data = switch (cdb[1] & 0x1f) {
             case PRIN_READ_KEYS -> readKeys(state);
             case PRIN_READ_RESERVATION -> readReservation(state);
@@ -81,7 +84,7 @@ public final class ReservationCommands {
         return Responses.parameterData(data, allocationLength);
     }
 
-    private static byte[] readKeys(Reservations.State state) {
+    private static byte[] readKeys(ReservationState state) {
         byte[] data = new byte[8 + state.registrations().size() * 8];
         put32(data, 0, state.generation());
         put32(data, 4, state.registrations().size() * 8L);
@@ -93,7 +96,7 @@ public final class ReservationCommands {
         return data;
     }
 
-    private static byte[] readReservation(Reservations.State state) {
+    private static byte[] readReservation(ReservationState state) {
         byte[] data = new byte[state.reserved() ? 24 : 8];
         put32(data, 0, state.generation());
         if (state.reserved()) {
@@ -115,7 +118,7 @@ public final class ReservationCommands {
         return data;
     }
 
-    private static byte[] readFullStatus(Reservations.State state) {
+    private static byte[] readFullStatus(ReservationState state) {
         ByteArrayOutputStream descriptors = new ByteArrayOutputStream();
         for (Map.Entry<ItNexus, Long> registration : state.registrations().entrySet()) {
             ItNexus nexus = registration.getKey();

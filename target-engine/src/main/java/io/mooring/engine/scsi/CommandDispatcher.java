@@ -44,8 +44,9 @@ final class CommandDispatcher {
             }
         }
         if (op == null) {
+            // a supported opcode with an unsupported service action: the SERVICE ACTION field (byte 1, bits 4-0)
             return Responses.checkCondition(CommandTable.supportsOpcode(command.opcode())
-                    ? Sense.INVALID_FIELD_IN_CDB : Sense.INVALID_OPCODE);
+                    ? Sense.invalidFieldInCdb(1, 4) : Sense.INVALID_OPCODE);
         }
         if (lu.reservations().conflicts(command.nexus(), op.access())) {
             return Responses.reservationConflict();

@@ -12,7 +12,8 @@
  *   <li>{@code scsi.lun}: per-LU state: counters, unit attentions, range locks, group commit, copy results.</li>
  *   <li>{@code scsi.spc} / {@code scsi.sbc}: command handlers (SPC-4 incl. RESERVE/RELEASE and PERSISTENT RESERVE
  *       IN/OUT; SBC-3). {@code scsi.pr}: the reservation state those commands change (SPC-2 and SPC-3 rules,
- *       APTPL store). {@code scsi.sense}: fixed-format sense. {@code scsi.bdev}: file and raw-device backends.</li>
+ *       APTPL store). {@code scsi.sense}: fixed-format sense, with the field pointer (byte and bit) wherever a CDB
+ *       or parameter-list field is rejected. {@code scsi.bdev}: file and raw-device backends.</li>
  * </ul>
  *
  * <h2>Layering</h2>

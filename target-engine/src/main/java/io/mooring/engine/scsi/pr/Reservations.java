@@ -183,7 +183,8 @@ public final class Reservations {
         boolean takesReservation = s.type() != null
                 && (allRegistrants ? preemptKey == 0 : preemptKey == s.registrations().get(s.holder()));
         if (preemptKey == 0 && !allRegistrants) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+            // SERVICE ACTION RESERVATION KEY of the PERSISTENT RESERVE OUT parameter list
+            throw new SenseException(Sense.invalidFieldInParameterList(8, Sense.WHOLE_BYTE));
         }
         Map<ItNexus, Long> registrations = new HashMap<>(s.registrations());
         boolean removedAny = registrations.entrySet().removeIf(entry -> !entry.getKey().equals(nexus)

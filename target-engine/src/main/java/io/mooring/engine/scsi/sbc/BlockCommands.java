@@ -39,7 +39,7 @@ public final class BlockCommands {
     public static ScsiResponse readCapacity10(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         if ((cdb[8] & 0x01) == 0 && u32(cdb, 2) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(2, Sense.WHOLE_BYTE));
         }
         byte[] data = new byte[8];
         put32(data, 0, Math.min(lu.blockCount() - 1, 0xffff_ffffL));
@@ -62,30 +62,30 @@ public final class BlockCommands {
     public static ScsiResponse read6(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         int blocks = u8(cdb, 4);
-        return read(lu, u24(cdb, 1) & 0x1f_ffff, blocks == 0 ? 256 : blocks);
+        return read(lu, cdb, u24(cdb, 1) & 0x1f_ffff, blocks == 0 ? 256 : blocks);
     }
 
     public static ScsiResponse read10(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
-        return read(lu, u32(cdb, 2), u16(cdb, 7));
+        return read(lu, cdb, u32(cdb, 2), u16(cdb, 7));
     }
 
     public static ScsiResponse read12(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
-        return read(lu, u32(cdb, 2), u32(cdb, 6));
+        return read(lu, cdb, u32(cdb, 2), u32(cdb, 6));
     }
 
     public static ScsiResponse read16(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
-        return read(lu, u64(cdb, 2), u32(cdb, 10));
+        return read(lu, cdb, u64(cdb, 2), u32(cdb, 10));
     }
 
     /** A file region when the backend allows zero copy, else a pooled direct buffer filled by a positional read. */
-    private static ScsiResponse read(LogicalUnit lu, long lba, long blocks) {
-        int length = transferLength(lu, lba, blocks);
+    private static ScsiResponse read(LogicalUnit lu, byte[] cdb, long lba, long blocks) {
+        int length = transferLength(lu, cdb, lba, blocks);
         if (length == 0) {
             return ScsiResponse.good();
         }
@@ -149,7 +149,7 @@ public final class BlockCommands {
      */
     private static ScsiResponse write(LogicalUnit lu, ScsiCommand command, long lba, long blocks, boolean fua)
             throws IOException {
-        int length = transferLength(lu, lba, blocks);
+        int length = transferLength(lu, command.cdb(), lba, blocks);
         lu.checkWritable();
         ByteBuf dataOut = command.dataOut();
         int written = dataOut == null ? 0 : Math.min(length, dataOut.readableBytes());
@@ -170,7 +170,7 @@ public final class BlockCommands {
     public static ScsiResponse orWrite16(LogicalUnit lu, ScsiCommand command) throws IOException {
         byte[] cdb = command.cdb();
         checkNoProtection(cdb);
-        int length = transferLength(lu, u64(cdb, 2), u32(cdb, 10));
+        int length = transferLength(lu, cdb, u64(cdb, 2), u32(cdb, 10));
         lu.checkWritable();
         ByteBuf dataOut = command.dataOut();
         int combined = dataOut == null ? 0 : Math.min(length, dataOut.readableBytes());
@@ -219,9 +219,9 @@ public final class BlockCommands {
         checkNoProtection(cdb);
         int byteCheck = (cdb[1] & 0x06) >>> 1;
         if (byteCheck == 2) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(1, 2));
         }
-        int length = transferLength(lu, lba, blocks);
+        int length = transferLength(lu, cdb, lba, blocks);
         if (byteCheck == 0 || length == 0) {
             return ScsiResponse.good();
         }
@@ -294,20 +294,33 @@ public final class BlockCommands {
 
     // ---- shared helpers ----
 
-    /** Range-checks a transfer and returns its length in bytes; too long for one command is INVALID FIELD IN CDB. */
-    static int transferLength(LogicalUnit lu, long lba, long blocks) {
+    /**
+     * Range-checks a transfer and returns its length in bytes; too long for one command is INVALID FIELD IN CDB
+     * pointing at the TRANSFER LENGTH (or VERIFICATION LENGTH) field.
+     */
+    static int transferLength(LogicalUnit lu, byte[] cdb, long lba, long blocks) {
         lu.checkRange(lba, blocks);
         long bytes = blocks << lu.blockShift();
         if (bytes > BlockLimits.MAX_TRANSFER_BYTES) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(lengthField(cdb), Sense.WHOLE_BYTE));
         }
         return (int) bytes;
+    }
+
+    /** Where a READ/WRITE/VERIFY CDB keeps its length, by the size its opcode's group code gives it (SPC-4 4.2.5.1). */
+    private static int lengthField(byte[] cdb) {
+        return switch ((cdb[0] & 0xe0) >>> 5) {
+            case 0 -> 4;
+            case 4 -> 10;
+            case 5 -> 6;
+            default -> 7;
+        };
     }
 
     /** RDPROTECT/WRPROTECT/VRPROTECT: the medium has no protection information, so only zero is valid. */
     static void checkNoProtection(byte[] cdb) {
         if ((cdb[1] & PROTECT_MASK) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(1, 7));
         }
     }
 

@@ -44,25 +44,26 @@ public final class ProvisioningCommands {
 
     public static ScsiResponse writeSame10(LogicalUnit lu, ScsiCommand command) throws IOException {
         byte[] cdb = command.cdb();
-        return writeSame(lu, command, u32(cdb, 2), u16(cdb, 7), false);
+        return writeSame(lu, command, u32(cdb, 2), u16(cdb, 7), 7, false);
     }
 
     public static ScsiResponse writeSame16(LogicalUnit lu, ScsiCommand command) throws IOException {
         byte[] cdb = command.cdb();
-        return writeSame(lu, command, u64(cdb, 2), u32(cdb, 10), (cdb[1] & NDOB) != 0);
+        return writeSame(lu, command, u64(cdb, 2), u32(cdb, 10), 10, (cdb[1] & NDOB) != 0);
     }
 
     /**
      * Writes one block over a range. UNMAP, NDOB or a zero block deallocate the range instead; with UNMAP the data
      * block is ignored, as SBC-3 permits and initiators expect: deallocated blocks read as zeros (LBPRZ=1).
-     * A zero NUMBER OF LOGICAL BLOCKS means "to the end" (WSNZ=0).
+     * A zero NUMBER OF LOGICAL BLOCKS (at CDB byte {@code blocksField}) means "to the end" (WSNZ=0).
      */
-    private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, boolean noDataOut)
-            throws IOException {
+    private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, int blocksField,
+                                          boolean noDataOut) throws IOException {
         byte[] cdb = command.cdb();
         BlockCommands.checkNoProtection(cdb);
-        if ((cdb[1] & (ANCHOR | PBDATA_LBDATA)) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        int unsupported = cdb[1] & (ANCHOR | PBDATA_LBDATA);
+        if (unsupported != 0) {
+            throw new SenseException(Sense.invalidFieldInCdb(1, Sense.leftmostBit(unsupported)));
         }
         int blockSize = lu.blockSize();
         ByteBuf dataOut = command.dataOut();
@@ -74,7 +75,7 @@ public final class ProvisioningCommands {
         long count = blocks == 0 ? lu.blockCount() - lba : blocks;
         lu.checkRange(lba, count);
         if ((count << lu.blockShift()) > BlockLimits.MAX_WRITE_SAME_BYTES) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(blocksField, Sense.WHOLE_BYTE));
         }
         lu.checkWritable();
         long offset = lba << lu.blockShift();
@@ -117,7 +118,7 @@ public final class ProvisioningCommands {
     public static ScsiResponse unmap(LogicalUnit lu, ScsiCommand command) throws IOException {
         byte[] cdb = command.cdb();
         if ((cdb[1] & 0x01) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(1, 0));
         }
         int listLength = u16(cdb, 7);
         if (listLength == 0) {
@@ -132,7 +133,7 @@ public final class ProvisioningCommands {
         int descriptorBytes = Math.min(u16(list, 2), listLength - 8) & ~15;
         int descriptors = descriptorBytes / 16;
         if (descriptors > BlockLimits.MAX_UNMAP_DESCRIPTORS) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+            throw new SenseException(Sense.invalidFieldInParameterList(2, Sense.WHOLE_BYTE));
         }
         long total = 0;
         for (int i = 0; i < descriptors; i++) {
@@ -140,9 +141,10 @@ public final class ProvisioningCommands {
             long blocks = u32(list, 16 + i * 16);
             lu.checkRange(lba, blocks);
             total += blocks;
-        }
-        if ((total << lu.blockShift()) > BlockLimits.MAX_UNMAP_BYTES) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+            if ((total << lu.blockShift()) > BlockLimits.MAX_UNMAP_BYTES) {
+                // the NUMBER OF LOGICAL BLOCKS that took the list past the limit
+                throw new SenseException(Sense.invalidFieldInParameterList(16 + i * 16, Sense.WHOLE_BYTE));
+            }
         }
         lu.checkWritable();
         for (int i = 0; i < descriptors; i++) {
@@ -210,14 +212,14 @@ public final class ProvisioningCommands {
         long lba = u64(cdb, 2);
         int blocks = u8(cdb, 13);
         if (blocks > BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(13, Sense.WHOLE_BYTE));
         }
         lu.checkRange(lba, blocks);
         int length = blocks << lu.blockShift();
         ByteBuf dataOut = command.dataOut();
         int received = dataOut == null ? 0 : dataOut.readableBytes();
         if (command.expectedTransferLength() != 2 * length || received != 2 * length) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(13, Sense.WHOLE_BYTE));
         }
         if (blocks == 0) {
             return ScsiResponse.good();

@@ -82,7 +82,7 @@ public final class ExtendedCopy {
             throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
         if (inlineLength != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+            throw new SenseException(Sense.invalidFieldInParameterList(12, Sense.WHOLE_BYTE));
         }
         int targets = targetsLength / TARGET_DESCRIPTOR_LENGTH;
         if (targets > MAX_TARGET_DESCRIPTORS) {
@@ -165,7 +165,7 @@ public final class ExtendedCopy {
         }
         int length = blocks << lu.blockShift();
         if (length > MAX_SEGMENT_BYTES) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+            throw new SenseException(Sense.invalidFieldInParameterList(at + 10, Sense.WHOLE_BYTE));
         }
         return new Segment(source << lu.blockShift(), destination << lu.blockShift(), length);
     }
@@ -202,14 +202,14 @@ public final class ExtendedCopy {
         return switch (cdb[1] & 0x1f) {
             case COPY_STATUS -> Responses.parameterData(copyStatus(lu, command, u8(cdb, 2)), allocationLength);
             case OPERATING_PARAMETERS -> Responses.parameterData(operatingParameters(lu), allocationLength);
-            default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            default -> throw new SenseException(Sense.invalidFieldInCdb(1, 4));
         };
     }
 
     private static byte[] copyStatus(LogicalUnit lu, ScsiCommand command, int listId) {
         CopyResults.Outcome outcome = lu.copyResults().get(command.nexus(), listId);
         if (outcome == null) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(2, Sense.WHOLE_BYTE));
         }
         byte[] data = new byte[12];
         put32(data, 0, data.length - 4);

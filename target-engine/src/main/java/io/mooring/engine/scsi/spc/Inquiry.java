@@ -52,8 +52,11 @@ public final class Inquiry {
         boolean vpd = (cdb[1] & 0x01) != 0;
         int page = u8(cdb, 2);
         int allocationLength = u16(cdb, 3);
-        if ((cdb[1] & 0x02) != 0 || (!vpd && page != 0)) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        if ((cdb[1] & 0x02) != 0) {
+            throw new SenseException(Sense.invalidFieldInCdb(1, 1));
+        }
+        if (!vpd && page != 0) {
+            throw new SenseException(Sense.invalidFieldInCdb(2, Sense.WHOLE_BYTE));
         }
         if (!vpd) {
             return Responses.parameterData(standard(lu), allocationLength);
@@ -69,7 +72,7 @@ public final class Inquiry {
             case PAGE_BLOCK_LIMITS -> vpdPage(page, blockLimits(lu));
             case PAGE_BLOCK_CHARACTERISTICS -> vpdPage(page, blockCharacteristics());
             case PAGE_PROVISIONING -> vpdPage(page, provisioning());
-            default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            default -> throw new SenseException(Sense.invalidFieldInCdb(2, Sense.WHOLE_BYTE));
         };
         return Responses.parameterData(data, allocationLength);
     }

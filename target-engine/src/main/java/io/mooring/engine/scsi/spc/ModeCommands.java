@@ -4,6 +4,7 @@ import static io.mooring.engine.scsi.Cdb.put16;
 import static io.mooring.engine.scsi.Cdb.put32;
 import static io.mooring.engine.scsi.Cdb.put64;
 import static io.mooring.engine.scsi.Cdb.u16;
+import static io.mooring.engine.scsi.Cdb.u24;
 import static io.mooring.engine.scsi.Cdb.u8;
 
 import io.mooring.engine.scsi.Responses;
@@ -93,7 +94,7 @@ public final class ModeCommands {
             throw new SenseException(Sense.SAVING_PARAMETERS_NOT_SUPPORTED);
         }
         if (subpage != 0 && !(page == ALL_PAGES && subpage == ALL_SUBPAGES)) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(3, Sense.WHOLE_BYTE));
         }
         return switch (page) {
             case PAGE_CACHING -> caching(lu, pageControl);
@@ -101,7 +102,7 @@ public final class ModeCommands {
             case PAGE_INFORMATIONAL_EXCEPTIONS -> informationalExceptions(pageControl);
             case ALL_PAGES -> concat(caching(lu, pageControl), control(lu, pageControl),
                     informationalExceptions(pageControl));
-            default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            default -> throw new SenseException(Sense.invalidFieldInCdb(2, 5));
         };
     }
 
@@ -179,8 +180,9 @@ public final class ModeCommands {
         if (at > listLength) {
             throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
-        if (descriptorLength >= 8 && (u16(list, headerLength + descriptorLength - 2) | u8(list, headerLength + descriptorLength - 3) << 16) != lu.blockSize()) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+        int blockLengthField = headerLength + descriptorLength - 3;
+        if (descriptorLength >= 8 && u24(list, blockLengthField) != lu.blockSize()) {
+            throw new SenseException(Sense.invalidFieldInParameterList(blockLengthField, Sense.WHOLE_BYTE));
         }
         Boolean newWriteCache = null;
         Boolean newSoftwareWriteProtect = null;
@@ -190,14 +192,17 @@ public final class ModeCommands {
             }
             int page = list[at] & 0x3f;
             int pageLength = u8(list, at + 1) + 2;
-            if ((list[at] & 0x40) != 0 || at + pageLength > listLength) {
-                throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+            if ((list[at] & 0x40) != 0) {
+                throw new SenseException(Sense.invalidFieldInParameterList(at, 6));
+            }
+            if (at + pageLength > listLength) {
+                throw new SenseException(Sense.invalidFieldInParameterList(at + 1, Sense.WHOLE_BYTE));
             }
             byte[] current = switch (page) {
                 case PAGE_CACHING -> caching(lu, PC_CURRENT);
                 case PAGE_CONTROL -> control(lu, PC_CURRENT);
                 case PAGE_INFORMATIONAL_EXCEPTIONS -> informationalExceptions(PC_CURRENT);
-                default -> throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+                default -> throw new SenseException(Sense.invalidFieldInParameterList(at, 5));
             };
             byte[] changeable = switch (page) {
                 case PAGE_CACHING -> caching(lu, PC_CHANGEABLE);
@@ -205,11 +210,13 @@ public final class ModeCommands {
                 default -> informationalExceptions(PC_CHANGEABLE);
             };
             if (pageLength != current.length) {
-                throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+                throw new SenseException(Sense.invalidFieldInParameterList(at + 1, Sense.WHOLE_BYTE));
             }
             for (int i = 2; i < pageLength; i++) {
-                if (((list[at + i] ^ current[i]) & ~changeable[i]) != 0) {
-                    throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+                int unchangeable = (list[at + i] ^ current[i]) & ~changeable[i] & 0xff;
+                if (unchangeable != 0) {
+                    throw new SenseException(Sense.invalidFieldInParameterList(at + i,
+                            Sense.leftmostBit(unchangeable)));
                 }
             }
             if (page == PAGE_CACHING) {

@@ -27,7 +27,7 @@ public final class PrimaryCommands {
     public static ScsiResponse requestSense(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
         if ((cdb[1] & 0x01) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(1, 0));
         }
         Sense pending = lu == null ? Sense.LUN_NOT_SUPPORTED : lu.unitAttentions().poll(command.nexus());
         Sense reported = pending == null ? Sense.NONE : pending;
@@ -49,7 +49,7 @@ public final class PrimaryCommands {
         byte[] cdb = command.cdb();
         int selectReport = u8(cdb, 2);
         if (selectReport > 0x02) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(Sense.invalidFieldInCdb(2, Sense.WHOLE_BYTE));
         }
         long allocationLength = u32(cdb, 6);
         byte[] data = new byte[8 + luns.length * 8];

@@ -42,6 +42,8 @@ public final class ReservationCommands {
     private static final int SPEC_I_PT = 0x08;
     private static final int ALL_TG_PT = 0x04;
     private static final int APTPL = 0x01;
+    /** SERVICE ACTION: byte 1, bits 4-0. */
+    private static final Sense SERVICE_ACTION_INVALID = Sense.invalidFieldInCdb(1, 4);
     private static final int SCOPE_LU = 0x0;
     private static final int TRANSPORT_ID_ISCSI_PORT = 0x45;
 
@@ -53,17 +55,13 @@ public final class ReservationCommands {
     /** RESERVE(6)/(10) of the whole LU; third-party and extent reservations are not supported. */
     public static ScsiResponse reserve(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
-        if ((cdb[1] & 0x13) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
-        }
+        checkWholeUnit(cdb);
         return lu.reservations().reserve(command.nexus()) ? ScsiResponse.good() : Responses.reservationConflict();
     }
 
     public static ScsiResponse release(LogicalUnit lu, ScsiCommand command) {
         byte[] cdb = command.cdb();
-        if ((cdb[1] & 0x13) != 0) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
-        }
+        checkWholeUnit(cdb);
         lu.reservations().release(command.nexus());
         return ScsiResponse.good();
     }
@@ -79,7 +77,7 @@ public final class ReservationCommands {
             case PRIN_READ_RESERVATION -> readReservation(state);
             case PRIN_REPORT_CAPABILITIES -> reportCapabilities(lu.reservations().canPersist(), state.persistent());
             case PRIN_READ_FULL_STATUS -> readFullStatus(state);
-            default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            default -> throw new SenseException(SERVICE_ACTION_INVALID);
         };
         return Responses.parameterData(data, allocationLength);
     }
@@ -163,7 +161,7 @@ public final class ReservationCommands {
         int typeCode = cdb[2] & 0x0f;
         long listLength = u32(cdb, 5);
         if (serviceAction > PROUT_REGISTER_AND_IGNORE) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            throw new SenseException(SERVICE_ACTION_INVALID);
         }
         if (listLength != PROUT_PARAMETER_LIST_LENGTH) {
             throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
@@ -179,8 +177,10 @@ public final class ReservationCommands {
         int flags = list[20];
         Reservations reservations = lu.reservations();
         boolean persistent = (flags & APTPL) != 0;
-        if ((flags & (SPEC_I_PT | ALL_TG_PT)) != 0 || (persistent && !reservations.canPersist())) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+        int unsupported = flags & (SPEC_I_PT | ALL_TG_PT) | (persistent && !reservations.canPersist() ? APTPL : 0);
+        if (unsupported != 0) {
+            throw new SenseException(Sense.invalidFieldInParameterList(20,
+                    Sense.leftmostBit(unsupported)));
         }
         ItNexus nexus = command.nexus();
         boolean done = switch (serviceAction) {
@@ -191,16 +191,28 @@ public final class ReservationCommands {
             case PROUT_CLEAR -> reservations.clear(nexus, key);
             case PROUT_PREEMPT, PROUT_PREEMPT_AND_ABORT ->
                     reservations.preempt(nexus, key, serviceActionKey, type(scope, typeCode));
-            default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            default -> throw new SenseException(SERVICE_ACTION_INVALID);
         };
         return done ? ScsiResponse.good() : Responses.reservationConflict();
     }
 
     private static ReservationType type(int scope, int typeCode) {
+        if (scope != SCOPE_LU) {
+            throw new SenseException(Sense.invalidFieldInCdb(2, 7));
+        }
         ReservationType type = ReservationType.ofCode(typeCode);
-        if (scope != SCOPE_LU || type == null) {
-            throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+        if (type == null) {
+            throw new SenseException(Sense.invalidFieldInCdb(2, 3));
         }
         return type;
+    }
+
+    /** RESERVE/RELEASE: third-party (bit 4), LONGID (bit 1) and extent (bit 0) reservations are not supported. */
+    private static void checkWholeUnit(byte[] cdb) {
+        int unsupported = cdb[1] & 0x13;
+        if (unsupported != 0) {
+            throw new SenseException(Sense.invalidFieldInCdb(1,
+                    Sense.leftmostBit(unsupported)));
+        }
     }
 }

@@ -29,6 +29,12 @@ public final class SupportedOperationCodes {
     private static final int SUPPORTED = 0x03;
     private static final int NOT_SUPPORTED = 0x01;
     private static final int TIMEOUTS_LENGTH = 12;
+    /**
+     * REPORTING OPTIONS (byte 2, bits 2-0) that do not fit the requested command. The pointer matters: libiscsi
+     * reads an INVALID FIELD IN CDB of MAINTENANCE IN without one (or pointing at the service action) as "command
+     * not supported".
+     */
+    private static final Sense REPORTING_OPTIONS_INVALID = Sense.invalidFieldInCdb(2, 2);
 
     private final List<ScsiOp> ops;
 
@@ -48,19 +54,19 @@ public final class SupportedOperationCodes {
             case ALL_COMMANDS -> allCommands(timeouts);
             case ONE_OPCODE -> {
                 if (hasServiceActions(opcode)) {
-                    throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+                    throw new SenseException(REPORTING_OPTIONS_INVALID);
                 }
                 yield oneCommand(find(opcode, ScsiOp.NO_SERVICE_ACTION), timeouts);
             }
             case ONE_SERVICE_ACTION -> {
                 if (supportsOpcode(opcode) && !hasServiceActions(opcode)) {
-                    throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+                    throw new SenseException(REPORTING_OPTIONS_INVALID);
                 }
                 yield oneCommand(find(opcode, serviceAction), timeouts);
             }
             case ONE_EITHER -> oneCommand(find(opcode, hasServiceActions(opcode)
                     ? serviceAction : ScsiOp.NO_SERVICE_ACTION), timeouts);
-            default -> throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+            default -> throw new SenseException(REPORTING_OPTIONS_INVALID);
         };
         return Responses.parameterData(data, allocationLength);
     }

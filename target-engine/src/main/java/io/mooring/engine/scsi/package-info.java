@@ -35,9 +35,13 @@
  * <h2>What is reported, honestly</h2>
  * <ul>
  *   <li>WCE=1: writes are acknowledged from the page cache; MODE SELECT can clear WCE to write through.</li>
- *   <li>LBPME=1, LBPRZ=1: JDK 17 has no fallocate(PUNCH_HOLE), so UNMAP and WRITE SAME deallocate by writing zeros
- *       where data is not already zero (holes of the sparse file stay holes, freed blocks are not returned to the
- *       filesystem). GET LBA STATUS reports blocks that read as zeros as deallocated.</li>
+ *   <li>Thin provisioning only where space really goes back: a file on a filesystem that punches holes (tried once
+ *       at open) reports LBPME=1, LBPRZ=1 and a thin Logical Block Provisioning page (LBPU, LBPWS, LBPWS10); UNMAP
+ *       and WRITE SAME with UNMAP are {@code fallocate(PUNCH_HOLE)} (partial filesystem blocks at the edges are
+ *       zeroed), and GET LBA STATUS reports the file's holes ({@code SEEK_HOLE}). Raw devices and files elsewhere
+ *       (read-only, no punching, native access denied) write zeros instead and report full provisioning
+ *       (LBPME=0, every block mapped). The native calls go through the FFM API: run with
+ *       {@code --enable-native-access=ALL-UNNAMED} to keep the JVM from warning about them.</li>
  *   <li>Physical block 4096 bytes for files (the page-cache unit), the device's own for raw devices.</li>
  *   <li>Persistent reservations are in memory unless the device was built with a state directory; then APTPL
  *       registrations and reservations survive a restart (PTPL_C=1).</li>

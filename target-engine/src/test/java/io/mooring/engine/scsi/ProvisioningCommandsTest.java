@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,17 +49,30 @@ class ProvisioningCommandsTest {
 
     @Test
     void unmapDeallocatesAndGetLbaStatusShowsIt() {
-        assertThat(scsi.run(NEXUS_A, filled(16 * BLOCK, 0x5a), cdb10(0x2a, 0, 0, 16)).status()).isZero();
-        assertThat(lbaStatus(0)[0]).containsExactly(0, 16, 0);
-        byte[] list = new byte[24];
-        ByteBuffer.wrap(list).putShort(0, (short) 22).putShort(2, (short) 16).putLong(8, 4).putInt(16, 8);
-        int[] unmap = {0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0};
-        assertThat(scsi.run(NEXUS_A, list, unmap).status()).isZero();
+        assertThat(scsi.run(NEXUS_A, filled(24 * BLOCK, 0x5a), cdb10(0x2a, 0, 0, 24)).status()).isZero();
+        assertThat(lbaStatus(0)[0]).containsExactly(0, 24, 0);
+        assertThat(unmap(8, 8)).isZero();
         long[][] runs = lbaStatus(0);
-        assertThat(runs[0]).containsExactly(0, 4, 0);
-        assertThat(runs[1]).containsExactly(4, 8, 1);
-        assertThat(runs[2]).containsExactly(12, 4, 0);
-        assertThat(scsi.run(cdb10(0x28, 0, 4, 8)).data()).isEqualTo(new byte[8 * BLOCK]);
+        assertThat(runs[0]).containsExactly(0, 8, 0);
+        assertThat(runs[1]).containsExactly(8, 8, 1);
+        assertThat(runs[2]).containsExactly(16, 8, 0);
+        assertThat(scsi.run(cdb10(0x28, 0, 8, 8)).data()).isEqualTo(new byte[8 * BLOCK]);
+    }
+
+    @Test
+    void unmapOfLessThanAPhysicalBlockZeroesItButKeepsItMapped() {
+        scsi.run(NEXUS_A, filled(8 * BLOCK, 0x5a), cdb10(0x2a, 0, 0, 8));
+        assertThat(unmap(2, 4)).isZero();
+        byte[] expected = filled(8 * BLOCK, 0x5a);
+        Arrays.fill(expected, 2 * BLOCK, 6 * BLOCK, (byte) 0);
+        assertThat(scsi.run(cdb10(0x28, 0, 0, 8)).data()).isEqualTo(expected);
+        assertThat(lbaStatus(0)[0]).as("the 4 KiB block still holds data").containsExactly(0, 8, 0);
+    }
+
+    private int unmap(long lba, int blocks) {
+        byte[] list = new byte[24];
+        ByteBuffer.wrap(list).putShort(0, (short) 22).putShort(2, (short) 16).putLong(8, lba).putInt(16, blocks);
+        return scsi.run(NEXUS_A, list, 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0).status();
     }
 
     @Test

@@ -63,6 +63,11 @@ final class RecordingBackend implements BlockBackend {
     }
 
     @Override
+    public boolean thinProvisioned() {
+        return delegate.thinProvisioned();
+    }
+
+    @Override
     public void deallocate(long offset, long length) throws IOException {
         delegate.deallocate(offset, length);
     }

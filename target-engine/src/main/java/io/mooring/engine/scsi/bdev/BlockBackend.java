@@ -38,14 +38,20 @@ public interface BlockBackend extends Closeable {
     void flush() throws IOException;
 
     /**
-     * Releases the blocks of a range. Afterwards the range reads as zeros (LBPRZ=1); whether the space really goes back
-     * to the filesystem depends on the backend (see the implementations).
+     * Whether {@link #deallocate} gives the space back (the LU is thin provisioned: LBPME=1, LBPRZ=1) rather than only
+     * writing zeros (fully provisioned: LBPME=0). Fixed when the backend opens.
+     */
+    boolean thinProvisioned();
+
+    /**
+     * Releases the blocks of a range; afterwards the range reads as zeros either way. Only a
+     * {@linkplain #thinProvisioned() thin} backend returns the space to the filesystem.
      */
     void deallocate(long offset, long length) throws IOException;
 
     /**
-     * Marks in {@code deallocated} (bit i for the i-th block from {@code offset}) which of {@code blocks} blocks are
-     * deallocated, i.e. read as zeros without holding data.
+     * Marks in {@code deallocated} (bit i for the i-th block from {@code offset}) which of {@code blocks} blocks hold
+     * no space on the medium. Nothing, on a backend that is not thin provisioned.
      */
     void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException;
 

@@ -12,9 +12,10 @@ import java.util.BitSet;
 /**
  * What the file and raw-device backends share: positional I/O on one {@link FileChannel} through the page cache.
  *
- * <p>Deallocation: JDK 17 has no fallocate(PUNCH_HOLE) or BLKDISCARD, so a deallocated range is written with zeros,
- * skipping blocks that already read as zeros (a never-written hole of a sparse file stays a hole). A block that
- * reads as zeros is reported deallocated; LBPRZ=1 makes that indistinguishable for the initiator.
+ * <p>Deallocation, where nothing better exists (raw devices; files whose filesystem cannot punch holes): the range is
+ * written with zeros, skipping blocks that already read as zeros (a never-written hole of a sparse file stays a
+ * hole), so it reads back as zeros but no space is freed. Such a backend is not thin provisioned: the LU reports
+ * LBPME=0 and every block as mapped.
  */
 abstract class ChannelBackend implements BlockBackend {
 
@@ -120,19 +121,13 @@ abstract class ChannelBackend implements BlockBackend {
     }
 
     @Override
+    public boolean thinProvisioned() {
+        return false;
+    }
+
+    /** Fully provisioned: every block is mapped, whatever it holds. */
+    @Override
     public void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException {
-        ByteBuffer scratch = SCRATCH.get();
-        int blocksPerChunk = ZERO_CHUNK / blockSize;
-        for (int first = 0; first < blocks; first += blocksPerChunk) {
-            int count = Math.min(blocksPerChunk, blocks - first);
-            scratch.clear().limit(count * blockSize);
-            read(scratch, offset + (long) first * blockSize);
-            for (int block = 0; block < count; block++) {
-                if (isZero(scratch, block * blockSize, blockSize)) {
-                    deallocated.set(first + block);
-                }
-            }
-        }
     }
 
     private static boolean isZero(ByteBuffer buffer, int from, int length) {

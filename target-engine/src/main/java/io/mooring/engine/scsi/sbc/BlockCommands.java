@@ -29,6 +29,8 @@ import java.nio.channels.FileChannel;
 public final class BlockCommands {
 
     private static final int FUA = 0x08;
+    private static final int LBPME = 0x80;
+    private static final int LBPRZ = 0x40;
     private static final int PROTECT_MASK = 0xe0;
 
     private BlockCommands() {
@@ -47,13 +49,16 @@ public final class BlockCommands {
         return Responses.parameterData(data, data.length);
     }
 
-    /** LBPME: UNMAP and WRITE SAME deallocate; LBPRZ: deallocated blocks read as zeros. */
+    /**
+     * LBPME: UNMAP and WRITE SAME give space back; LBPRZ: deallocated blocks read as zeros. Both only where the
+     * backend really deallocates (thin provisioning), else both zero.
+     */
     public static ScsiResponse readCapacity16(LogicalUnit lu, ScsiCommand command) {
         byte[] data = new byte[32];
         put64(data, 0, lu.blockCount() - 1);
         put32(data, 8, lu.blockSize());
         data[13] = (byte) lu.physicalBlockExponent();
-        data[14] = (byte) 0xc0;
+        data[14] = (byte) (lu.backend().thinProvisioned() ? LBPME | LBPRZ : 0);
         return Responses.parameterData(data, u32(command.cdb(), 10));
     }
 

@@ -21,7 +21,7 @@ import java.util.BitSet;
 
 /**
  * Thin provisioning and atomic update: WRITE SAME (10/16, with UNMAP), UNMAP, GET LBA STATUS, COMPARE AND WRITE.
- * Deallocated blocks read as zeros (LBPRZ=1).
+ * Deallocated blocks read as zeros, whether the backend punched a hole or wrote zeros (see BlockBackend).
  */
 public final class ProvisioningCommands {
 
@@ -54,7 +54,7 @@ public final class ProvisioningCommands {
 
     /**
      * Writes one block over a range. UNMAP, NDOB or a zero block deallocate the range instead; with UNMAP the data
-     * block is ignored, as SBC-3 permits and initiators expect: deallocated blocks read as zeros (LBPRZ=1).
+     * block is ignored, as SBC-3 permits and initiators expect: deallocated blocks read as zeros.
      * A zero NUMBER OF LOGICAL BLOCKS (at CDB byte {@code blocksField}) means "to the end" (WSNZ=0).
      */
     private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, int blocksField,

@@ -71,7 +71,7 @@ public final class Inquiry {
             case PAGE_THIRD_PARTY_COPY -> vpdPage(page, ExtendedCopy.thirdPartyCopyPage());
             case PAGE_BLOCK_LIMITS -> vpdPage(page, blockLimits(lu));
             case PAGE_BLOCK_CHARACTERISTICS -> vpdPage(page, blockCharacteristics());
-            case PAGE_PROVISIONING -> vpdPage(page, provisioning());
+            case PAGE_PROVISIONING -> vpdPage(page, provisioning(lu.backend().thinProvisioned()));
             default -> throw new SenseException(Sense.invalidFieldInCdb(2, Sense.WHOLE_BYTE));
         };
         return Responses.parameterData(data, allocationLength);
@@ -124,9 +124,11 @@ public final class Inquiry {
         put16(d, 2, 1 << lu.physicalBlockExponent());
         put32(d, 4, BlockLimits.MAX_TRANSFER_BYTES / lu.blockSize());
         put32(d, 8, BlockLimits.OPTIMAL_TRANSFER_BYTES / lu.blockSize());
-        put32(d, 16, BlockLimits.MAX_UNMAP_BYTES / lu.blockSize());
-        put32(d, 20, BlockLimits.MAX_UNMAP_DESCRIPTORS);
-        put32(d, 24, 1 << lu.physicalBlockExponent());   // OPTIMAL UNMAP GRANULARITY
+        if (lu.backend().thinProvisioned()) {
+            put32(d, 16, BlockLimits.MAX_UNMAP_BYTES / lu.blockSize());
+            put32(d, 20, BlockLimits.MAX_UNMAP_DESCRIPTORS);
+            put32(d, 24, 1 << lu.physicalBlockExponent());   // OPTIMAL UNMAP GRANULARITY
+        }
         put64(d, 32, BlockLimits.MAX_WRITE_SAME_BYTES / lu.blockSize());
         return d;
     }
@@ -138,9 +140,12 @@ public final class Inquiry {
         return d;
     }
 
-    /** UNMAP, WRITE SAME(16) and (10) with UNMAP; LBPRZ: deallocated blocks read as zeros; thin provisioned. */
-    private static byte[] provisioning() {
-        return new byte[] {0, (byte) 0xe4, 0x02, 0};
+    /**
+     * Thin: LBPU (UNMAP), LBPWS and LBPWS10 (WRITE SAME 16/10 with UNMAP), LBPRZ (deallocated blocks read as zeros),
+     * provisioning type thin. Otherwise fully provisioned, no deallocation offered (zeros would only be written).
+     */
+    private static byte[] provisioning(boolean thin) {
+        return thin ? new byte[] {0, (byte) 0xe4, 0x02, 0} : new byte[4];
     }
 
     /** A VPD page: header (page code, 16-bit page length) then {@code body}; body offsets count from byte 4. */

@@ -58,14 +58,16 @@ class RawDeviceBackendTest {
             ByteBuffer back = ByteBuffer.allocate(data.length);
             backend.read(back, 4096);
             assertThat(back.array()).isEqualTo(data);
-            BitSet before = new BitSet();
-            backend.deallocatedBlocks(4096, 2, before);
-            assertThat(before.get(0)).isFalse();
             backend.deallocate(4096, 512);
-            BitSet after = new BitSet();
-            backend.deallocatedBlocks(4096, 2, after);
-            assertThat(after.get(0)).isTrue();
-            assertThat(after.get(1)).as("the second block still holds data").isFalse();
+            ByteBuffer deallocated = ByteBuffer.allocate(data.length);
+            backend.read(deallocated, 4096);
+            assertThat(Arrays.copyOf(deallocated.array(), 512)).as("zeros written").isEqualTo(new byte[512]);
+            assertThat(Arrays.copyOfRange(deallocated.array(), 512, data.length))
+                    .isEqualTo(Arrays.copyOfRange(data, 512, data.length));
+            assertThat(backend.thinProvisioned()).as("no BLKDISCARD: the device stays fully provisioned").isFalse();
+            BitSet holes = new BitSet();
+            backend.deallocatedBlocks(4096, 2, holes);
+            assertThat(holes.isEmpty()).as("every block of a fully provisioned LU is mapped").isTrue();
         }
     }
 

@@ -3,7 +3,7 @@ package io.mooring.engine.iscsi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mooring.engine.AccessGrant;
-import io.mooring.engine.iscsi.conn.IscsiConnection;
+import io.mooring.engine.iscsi.conn.LoginStage;
 import io.mooring.engine.iscsi.login.Chap;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
@@ -68,7 +68,7 @@ public final class TargetFixture implements AutoCloseable {
 
     public EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel(new IscsiPduDecoder(), new IscsiPduEncoder(),
-                new IscsiConnection(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5)));
+                new LoginStage(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5)));
         channels.add(ch);
         return ch;
     }

@@ -18,8 +18,8 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.util.function.Consumer;
 
 /**
- * Turns SCSI Command PDUs into tasks and gathers each write's data before the SCSI layer sees it (RFC 7143 4.2.4.2,
- * 11.7, 11.8): immediate data, unsolicited Data-Out up to FirstBurstLength, then R2Ts of MaxBurstLength, at most
+ * Turns SCSI Command PDUs into tasks and gathers each write's data before the SCSI layer sees it (RFC 7143 11.7,
+ * 11.8): immediate data, unsolicited Data-Out up to FirstBurstLength, then R2Ts of MaxBurstLength, at most
  * MaxOutstandingR2T at a time, each Data-Out checked against its burst, DataSN and offset. A task whose data is
  * all in (or that has none) goes on down the pipeline as an {@link IscsiTask}.
  */

@@ -1,11 +1,11 @@
 package io.mooring.engine;
 
-import io.mooring.engine.iscsi.conn.IscsiConnection;
+import io.mooring.engine.iscsi.conn.LoginStage;
+import io.mooring.engine.iscsi.node.NodeSession;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
 import io.mooring.engine.iscsi.pdu.IscsiPduDecoder;
 import io.mooring.engine.iscsi.pdu.IscsiPduEncoder;
-import io.mooring.engine.iscsi.session.IscsiSession;
 import io.mooring.engine.scsi.ScsiDevice;
 import io.mooring.engine.scsi.bdev.BlockBackend;
 import io.netty.bootstrap.ServerBootstrap;
@@ -99,7 +99,7 @@ public final class TargetEngine implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(nopIntervalNanos, 0, 0, TimeUnit.NANOSECONDS))
                                     .addLast("decoder", new IscsiPduDecoder())
                                     .addLast("encoder", new IscsiPduEncoder())
-                                    .addLast("iscsi", new IscsiConnection(registry, random, nopTimeoutNanos));
+                                    .addLast("login", new LoginStage(registry, random, nopTimeoutNanos));
                         }
                     })
                     .bind(config.bindHost(), config.port())
@@ -174,7 +174,7 @@ public final class TargetEngine implements AutoCloseable {
     public List<SessionInfo> sessions() {
         List<SessionInfo> out = new ArrayList<>();
         for (TargetNode node : registry.nodes()) {
-            for (IscsiSession session : node.sessions()) {
+            for (NodeSession session : node.sessions()) {
                 out.add(session.info());
             }
         }
@@ -200,8 +200,8 @@ public final class TargetEngine implements AutoCloseable {
      */
     private boolean evictOneLogin() {
         for (Channel candidate : channels) {
-            IscsiConnection connection = candidate.pipeline().get(IscsiConnection.class);
-            if (connection != null && candidate.isActive() && connection.claimEviction()) {
+            LoginStage login = candidate.pipeline().get(LoginStage.class);
+            if (login != null && candidate.isActive() && login.claimEviction()) {
                 candidate.close();
                 return true;
             }

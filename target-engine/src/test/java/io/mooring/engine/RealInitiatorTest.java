@@ -10,6 +10,8 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -111,6 +113,29 @@ class RealInitiatorTest {
         Processes.Result inq = Processes.run(20, "iscsi-inq", "-i", INITIATOR, url("wrongsecret123"));
         assertThat(inq.exit()).isNotZero();
         assertThat(inq.output()).contains("Authentication failure");
+    }
+
+    /**
+     * Debian's libiscsi (1.19) offers CHAP_A=5 only: the target answers with MD5 for it, and an account that
+     * requires SHA-256 refuses it with an authentication failure (login status 0x0201).
+     */
+    @Test
+    void debianLibiscsiLogsInWithMd5UnlessTheAccountRequiresSha256() throws Exception {
+        Processes.Result md5 = Processes.run(List.of("iscsi-inq", "-i", INITIATOR, url(SECRET)),
+                Map.of("LIBISCSI_DEBUG", "10"), 20);
+        assertThat(md5.exit()).as(md5.output()).isZero();
+        assertThat(md5.output()).contains("TargetLoginReply: CHAP_A=5 ").contains("DIRECT_ACCESS");
+
+        engine.grant(IQN, AccessGrant.of("strict", "strictsecret12", Set.of(INITIATOR), false)
+                .withMinimumChap(ChapAlgorithm.SHA_256));
+        try {
+            Processes.Result refused = Processes.run(20, "iscsi-inq", "-i", INITIATOR,
+                    "iscsi://strict%strictsecret12@" + portal() + "/" + IQN + "/0");
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.output()).contains("Authentication failure");
+        } finally {
+            engine.revoke(IQN, "strict");
+        }
     }
 
     @Test

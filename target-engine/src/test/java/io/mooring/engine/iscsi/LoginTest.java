@@ -11,6 +11,7 @@ import static io.mooring.engine.iscsi.TargetFixture.single;
 import static io.mooring.engine.iscsi.TargetFixture.startChap;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mooring.engine.ChapAlgorithm;
 import io.mooring.engine.iscsi.login.Chap;
 import io.mooring.engine.iscsi.login.LoginStatus;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -132,10 +133,11 @@ class LoginTest {
     }
 
     @Test
-    void algorithmOtherThanMd5IsRefused() {
+    void algorithmsNotOfferedAreRefused() {
         single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), ISID, 1, 1, 0,
                 "InitiatorName=" + INITIATOR, "TargetName=" + TARGET, "AuthMethod=CHAP"));
-        assertFailed(single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), ISID, 1, 1, 0, "CHAP_A=7")),
+        // SHA-1 (6) is not offered, nor is anything unknown
+        assertFailed(single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), ISID, 1, 1, 0, "CHAP_A=6,99")),
                 LoginStatus.AUTHENTICATION_FAILED);
     }
 
@@ -156,7 +158,7 @@ class LoginTest {
                 "CHAP_C=" + Chap.encodeHex(ours));
         assertThat(r.loginStatus()).isZero();
         assertThat(r.keys()).containsEntry("CHAP_N", MUTUAL_USER)
-                .containsEntry("CHAP_R", Chap.encodeHex(Chap.response(77, MUTUAL_SECRET, ours)));
+                .containsEntry("CHAP_R", Chap.encodeHex(Chap.response(ChapAlgorithm.MD5, 77, MUTUAL_SECRET, ours)));
     }
 
     @Test

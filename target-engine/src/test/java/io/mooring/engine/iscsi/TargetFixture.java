@@ -3,7 +3,8 @@ package io.mooring.engine.iscsi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mooring.engine.AccessGrant;
-import io.mooring.engine.iscsi.conn.IscsiConnection;
+import io.mooring.engine.ChapAlgorithm;
+import io.mooring.engine.iscsi.conn.LoginStage;
 import io.mooring.engine.iscsi.login.Chap;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
@@ -68,7 +69,7 @@ public final class TargetFixture implements AutoCloseable {
 
     public EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel(new IscsiPduDecoder(), new IscsiPduEncoder(),
-                new IscsiConnection(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5)));
+                new LoginStage(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5)));
         channels.add(ch);
         return ch;
     }
@@ -87,18 +88,25 @@ public final class TargetFixture implements AutoCloseable {
 
     /** Security stage up to the CHAP challenge; returns the response carrying CHAP_I and CHAP_C. */
     public static Received startChap(EmbeddedChannel ch, String initiator, String target, long isid) {
+        return startChap(ch, initiator, target, isid, "5");
+    }
+
+    /** The same, offering the CHAP algorithms {@code chapA} (a CHAP_A list, most preferred first). */
+    public static Received startChap(EmbeddedChannel ch, String initiator, String target, long isid, String chapA) {
         Received first = single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), isid, 1, 1, 0,
                 "InitiatorName=" + initiator, "SessionType=Normal", "TargetName=" + target, "AuthMethod=CHAP,None"));
         assertThat(first.loginStatus()).isZero();
         assertThat(first.keys()).containsEntry("AuthMethod", "CHAP");
-        Received challenge = single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), isid, 1, 1, 0, "CHAP_A=5"));
+        Received challenge = single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), isid, 1, 1, 0, "CHAP_A=" + chapA));
         assertThat(challenge.loginStatus()).isZero();
         return challenge;
     }
 
+    /** CHAP_R for a challenge, with the algorithm the target chose in it. */
     public static String chapResponse(Received challenge, String secret) {
         Map<String, String> keys = challenge.keys();
-        return Chap.encodeHex(Chap.response(Integer.parseInt(keys.get("CHAP_I")), secret,
+        ChapAlgorithm algorithm = ChapAlgorithm.ofNumber(keys.get("CHAP_A")).orElseThrow();
+        return Chap.encodeHex(Chap.response(algorithm, Integer.parseInt(keys.get("CHAP_I")), secret,
                 Chap.decode(keys.get("CHAP_C"))));
     }
 

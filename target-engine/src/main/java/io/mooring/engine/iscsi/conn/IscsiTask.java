@@ -1,5 +1,6 @@
 package io.mooring.engine.iscsi.conn;
 
+import io.mooring.engine.scsi.ScsiCommand;
 import io.mooring.engine.scsi.ScsiCompletion;
 import io.mooring.engine.scsi.ScsiResponse;
 import io.netty.buffer.ByteBuf;
@@ -7,15 +8,17 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * One SCSI command of a connection, from its SCSI Command PDU until its status is sent: the Data-Out being
  * gathered and the R2T bookkeeping. Also the completion the SCSI layer calls: it carries the response back onto
- * the connection's event loop without a lambda per command.
+ * the connection's event loop without a lambda per command. Once answered it is also the message that
+ * {@link ReadTransfer} turns into Data-In and status PDUs.
  */
 final class IscsiTask implements ScsiCompletion, Runnable {
 
-    private final IscsiConnection connection;
+    private final Consumer<IscsiTask> onCompletion;
     private final EventLoop eventLoop;
 
     final int initiatorTaskTag;
@@ -37,16 +40,16 @@ final class IscsiTask implements ScsiCompletion, Runnable {
     int nextR2tOffset;
 
     byte[] cdb;
-    io.mooring.engine.scsi.ScsiCommand.TaskAttribute attribute;
+    ScsiCommand.TaskAttribute attribute;
     boolean executing;
     boolean completed;
     boolean aborted;
     TaskManagementWait abortWait;
     private ScsiResponse response;
 
-    IscsiTask(IscsiConnection connection, EventLoop eventLoop, int initiatorTaskTag, int serial, long lunField,
+    IscsiTask(Consumer<IscsiTask> onCompletion, EventLoop eventLoop, int initiatorTaskTag, int serial, long lunField,
               long lun, int expectedLength, boolean read, boolean write) {
-        this.connection = connection;
+        this.onCompletion = onCompletion;
         this.eventLoop = eventLoop;
         this.initiatorTaskTag = initiatorTaskTag;
         this.serial = serial;
@@ -64,6 +67,11 @@ final class IscsiTask implements ScsiCompletion, Runnable {
 
     ScsiResponse response() {
         return response;
+    }
+
+    /** Answers without the SCSI layer (the command was refused before it got there). */
+    void response(ScsiResponse refusal) {
+        this.response = refusal;
     }
 
     /** The Data-Out will come in several segments: {@link #dataOut} becomes the composite that gathers them. */
@@ -109,6 +117,6 @@ final class IscsiTask implements ScsiCompletion, Runnable {
 
     @Override
     public void run() {
-        connection.completed(this);
+        onCompletion.accept(this);
     }
 }

@@ -1,19 +1,35 @@
 package io.mooring.engine.iscsi.login;
 
+import io.mooring.engine.ChapAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Optional;
 
-/** CHAP with MD5 (RFC 1994) as iSCSI carries it (RFC 7143 12.1.3): binary values in hex (0x) or base64 (0b). */
+/**
+ * CHAP (RFC 1994) as iSCSI carries it (RFC 7143 12.1.3): binary values in hex (0x) or base64 (0b), the response
+ * a hash of identifier, secret and challenge with the algorithm chosen by CHAP_A.
+ */
 public final class Chap {
 
-    public static final String ALGORITHM_MD5 = "5";
-    public static final int MD5_LENGTH = 16;
-    public static final int CHALLENGE_LENGTH = 16;
     public static final int MAX_CHALLENGE_LENGTH = 1024;
 
     private Chap() {
+    }
+
+    /**
+     * The first algorithm of the initiator's CHAP_A list that the target offers: the initiator orders the list by
+     * preference (RFC 7143 12.1.3), as Linux's target and libiscsi read it.
+     */
+    public static Optional<ChapAlgorithm> choose(String offered) {
+        for (String number : offered.split(",")) {
+            Optional<ChapAlgorithm> algorithm = ChapAlgorithm.ofNumber(number.trim());
+            if (algorithm.isPresent()) {
+                return algorithm;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Decodes a binary value; throws IllegalArgumentException on an empty, odd or malformed value. */
@@ -56,21 +72,22 @@ public final class Chap {
         return sb.toString();
     }
 
-    /** MD5(identifier || secret || challenge). */
-    public static byte[] response(int identifier, String secret, byte[] challenge) {
+    /** H(identifier || secret || challenge). */
+    public static byte[] response(ChapAlgorithm algorithm, int identifier, String secret, byte[] challenge) {
         try {
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
-            md5.update((byte) identifier);
-            md5.update(secret.getBytes(StandardCharsets.UTF_8));
-            md5.update(challenge);
-            return md5.digest();
+            MessageDigest digest = MessageDigest.getInstance(algorithm.digestName());
+            digest.update((byte) identifier);
+            digest.update(secret.getBytes(StandardCharsets.UTF_8));
+            digest.update(challenge);
+            return digest.digest();
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is a required JDK algorithm", e);
+            throw new IllegalStateException(algorithm.digestName() + " missing from the JDK", e);
         }
     }
 
     /** Constant-time check of an initiator's CHAP_R. */
-    public static boolean verify(byte[] received, int identifier, String secret, byte[] challenge) {
-        return MessageDigest.isEqual(received, response(identifier, secret, challenge));
+    public static boolean verify(ChapAlgorithm algorithm, byte[] received, int identifier, String secret,
+                                 byte[] challenge) {
+        return MessageDigest.isEqual(received, response(algorithm, identifier, secret, challenge));
     }
 }

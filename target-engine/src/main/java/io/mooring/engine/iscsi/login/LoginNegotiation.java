@@ -1,6 +1,7 @@
 package io.mooring.engine.iscsi.login;
 
 import io.mooring.engine.AccessGrant;
+import io.mooring.engine.ChapAlgorithm;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
 import io.mooring.engine.iscsi.pdu.LoginRequest;
@@ -12,9 +13,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The target side of one connection's login (RFC 7143 6): security stage with CHAP (always required), then
+ * The target side of one connection's login (RFC 7143 6): security stage with CHAP (always required; MD5,
+ * SHA-256 or SHA3-256, the first of the initiator's CHAP_A list, and at least what the account requires), then
  * operational negotiation, then the transition to full feature phase. Feed it every Login Request; each
  * {@link Step} carries the response to send and whether the login goes on, completed or failed (then the
  * connection must close after sending the response). Failures say no more than the status class allows.
@@ -48,6 +51,7 @@ public final class LoginNegotiation {
     private TargetNode node;
     private AccessGrant grant;
     private ChapState chap = ChapState.AWAIT_AUTH_METHOD;
+    private ChapAlgorithm chapAlgorithm;
     private int chapIdentifier;
     private byte[] challenge;
     private ByteBuf pendingText;
@@ -256,18 +260,21 @@ public final class LoginNegotiation {
                     answer.put(key, "CHAP");
                     chap = ChapState.AWAIT_ALGORITHM;
                     break;
-                case "CHAP_A":
-                    if (chap != ChapState.AWAIT_ALGORITHM || !List.of(value.split(",")).contains(Chap.ALGORITHM_MD5)) {
+                case "CHAP_A": {
+                    Optional<ChapAlgorithm> chosen = Chap.choose(value);
+                    if (chap != ChapState.AWAIT_ALGORITHM || chosen.isEmpty()) {
                         throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILED);
                     }
+                    chapAlgorithm = chosen.get();
                     chapIdentifier = random.nextInt(256);
-                    challenge = new byte[Chap.CHALLENGE_LENGTH];
+                    challenge = new byte[chapAlgorithm.length()];
                     random.nextBytes(challenge);
-                    answer.put("CHAP_A", Chap.ALGORITHM_MD5);
+                    answer.put("CHAP_A", Integer.toString(chapAlgorithm.number()));
                     answer.put("CHAP_I", Integer.toString(chapIdentifier));
                     answer.put("CHAP_C", Chap.encodeHex(challenge));
                     chap = ChapState.AWAIT_RESPONSE;
                     break;
+                }
                 case "CHAP_N":
                 case "CHAP_R":
                 case "CHAP_I":
@@ -298,19 +305,24 @@ public final class LoginNegotiation {
         byte[] ours = challenge;
         challenge = null; // one answer per challenge
         byte[] received = decodeBinary(encodedResponse);
-        if (received.length != Chap.MD5_LENGTH) {
+        if (received.length != chapAlgorithm.length()) {
             throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILED);
         }
         AccessGrant matched = null;
         if (discovery) {
             for (AccessGrant candidate : registry.discoveryGrants(user, initiatorName)) {
-                if (Chap.verify(received, chapIdentifier, candidate.chapSecret(), ours) && matched == null) {
+                if (Chap.verify(chapAlgorithm, received, chapIdentifier, candidate.chapSecret(), ours)
+                        && candidate.admitsChap(chapAlgorithm) && matched == null) {
                     matched = candidate;
                 }
             }
         } else {
             AccessGrant account = node.grantOf(user);
-            if (account != null && Chap.verify(received, chapIdentifier, account.chapSecret(), ours)) {
+            if (account != null && Chap.verify(chapAlgorithm, received, chapIdentifier, account.chapSecret(), ours)) {
+                if (!account.admitsChap(chapAlgorithm)) {
+                    // right secret, but this account requires a stronger algorithm than the one negotiated
+                    throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILED);
+                }
                 if (!account.admits(initiatorName)) {
                     throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILED);
                 }
@@ -333,7 +345,8 @@ public final class LoginNegotiation {
                 throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILED);
             }
             answer.put("CHAP_N", matched.mutualUser());
-            answer.put("CHAP_R", Chap.encodeHex(Chap.response((int) id, matched.mutualSecret(), theirs)));
+            answer.put("CHAP_R", Chap.encodeHex(Chap.response(chapAlgorithm, (int) id, matched.mutualSecret(),
+                    theirs)));
         }
         grant = matched;
         chap = ChapState.DONE;

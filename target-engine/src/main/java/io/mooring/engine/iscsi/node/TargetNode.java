@@ -1,7 +1,6 @@
 package io.mooring.engine.iscsi.node;
 
 import io.mooring.engine.AccessGrant;
-import io.mooring.engine.iscsi.session.IscsiSession;
 import io.mooring.engine.scsi.ScsiDevice;
 import io.mooring.engine.scsi.bdev.BlockBackend;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ public final class TargetNode {
     private final String name;
     private final ScsiDevice device;
     private final NonBlockingHashMap<String, AccessGrant> grants = new NonBlockingHashMap<>();
-    private final NonBlockingHashMapLong<IscsiSession> sessions = new NonBlockingHashMapLong<>();
+    private final NonBlockingHashMapLong<NodeSession> sessions = new NonBlockingHashMapLong<>();
     private final NonBlockingHashMapLong<Integer> blockSizes = new NonBlockingHashMapLong<>();
 
     public TargetNode(String name, ScsiDevice device) {
@@ -80,7 +79,7 @@ public final class TargetNode {
     public int revoke(String chapUser) {
         grants.remove(chapUser);
         int closed = 0;
-        for (IscsiSession session : sessions.values()) {
+        for (NodeSession session : sessions.values()) {
             if (session.chapUser().equals(chapUser)) {
                 session.close();
                 closed++;
@@ -93,7 +92,7 @@ public final class TargetNode {
     public int revokeAll() {
         grants.clear();
         int closed = 0;
-        for (IscsiSession session : sessions.values()) {
+        for (NodeSession session : sessions.values()) {
             session.close();
             closed++;
         }
@@ -104,8 +103,8 @@ public final class TargetNode {
      * Registers a session that completed its login. A session of the same initiator port (name + ISID) is
      * reinstated (RFC 7143 6.3.5): it is ended and its connection closed first.
      */
-    public void admit(IscsiSession session) {
-        for (IscsiSession old : sessions.values()) {
+    public void admit(NodeSession session) {
+        for (NodeSession old : sessions.values()) {
             if (old.isid() == session.isid() && old.initiatorName().equals(session.initiatorName())) {
                 release(old);
                 old.close();
@@ -116,14 +115,14 @@ public final class TargetNode {
     }
 
     /** Ends a session once, whoever asks first: unregisters it and tells the SCSI layer its nexus is gone. */
-    public void release(IscsiSession session) {
+    public void release(NodeSession session) {
         if (session.end()) {
             sessions.remove(session.tsih(), session);
             device.nexusRemoved(session.nexus());
         }
     }
 
-    public List<IscsiSession> sessions() {
+    public List<NodeSession> sessions() {
         return new ArrayList<>(sessions.values());
     }
 }

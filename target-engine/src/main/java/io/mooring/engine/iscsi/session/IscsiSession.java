@@ -2,7 +2,7 @@ package io.mooring.engine.iscsi.session;
 
 import io.mooring.engine.AccessGrant;
 import io.mooring.engine.SessionInfo;
-import io.mooring.engine.iscsi.conn.IscsiConnection;
+import io.mooring.engine.iscsi.node.NodeSession;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.scsi.ItNexus;
 import io.netty.channel.Channel;
@@ -13,10 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * loop and read by anyone; {@link #end()} decides once who tears the session down (logout, connection loss,
  * reinstatement or revocation).
  */
-public final class IscsiSession {
-
-    /** Commands the initiator may have queued: the CmdSN window is ExpCmdSN .. ExpCmdSN + depth - 1. */
-    public static final int COMMAND_WINDOW = 128;
+public final class IscsiSession implements NodeSession {
 
     private final TargetNode node;
     private final ItNexus nexus;
@@ -26,9 +23,8 @@ public final class IscsiSession {
     private final AccessGrant grant;
     private final Channel channel;
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile IscsiConnection connection;
-
-    private int expCmdSn;
+    private final CommandWindow window;
+    private volatile SessionConnection connection;
 
     private volatile long commands;
     private volatile long bytesIn;
@@ -45,7 +41,7 @@ public final class IscsiSession {
         this.grant = grant;
         this.channel = channel;
         this.nexus = node == null ? null : new ItNexus(initiatorName, isid, node.name(), portalGroupTag);
-        this.expCmdSn = initialCmdSn;
+        this.window = new CommandWindow(initialCmdSn);
     }
 
     public boolean discovery() {
@@ -56,18 +52,22 @@ public final class IscsiSession {
         return node;
     }
 
+    @Override
     public ItNexus nexus() {
         return nexus;
     }
 
+    @Override
     public String initiatorName() {
         return initiatorName;
     }
 
+    @Override
     public long isid() {
         return isid;
     }
 
+    @Override
     public int tsih() {
         return tsih;
     }
@@ -76,6 +76,7 @@ public final class IscsiSession {
         return grant;
     }
 
+    @Override
     public String chapUser() {
         return grant.chapUser();
     }
@@ -84,35 +85,27 @@ public final class IscsiSession {
         return grant.readOnly();
     }
 
-    public Channel channel() {
-        return channel;
-    }
-
-    /** The connection serving this session (one per session); touch it only on its channel's event loop. */
-    public IscsiConnection connection() {
-        return connection;
-    }
-
-    public void connection(IscsiConnection connection) {
+    /** The connection serving this session (one per session). */
+    public void connection(SessionConnection connection) {
         this.connection = connection;
     }
 
-    // --- CmdSN window (event loop only) ---
-
-    public int expCmdSn() {
-        return expCmdSn;
+    @Override
+    public void abortTasksOf(long lun) {
+        SessionConnection serving = connection;
+        if (serving != null) {
+            serving.abortTasksOf(lun);
+        }
     }
 
-    public int maxCmdSn() {
-        return expCmdSn + COMMAND_WINDOW - 1;
+    /** The CmdSN window (event loop only). */
+    public CommandWindow window() {
+        return window;
     }
 
-    public boolean inWindow(int cmdSn) {
-        return SerialNumbers.inWindow(cmdSn, expCmdSn, maxCmdSn());
-    }
-
-    public void advanceCmdSn() {
-        expCmdSn++;
+    /** The block size of a mapped LUN of this session's target, or 0 (none, or discovery). */
+    public int blockSize(long lun) {
+        return node == null ? 0 : node.blockSize(lun);
     }
 
     // --- counters (event loop writes) ---
@@ -136,7 +129,7 @@ public final class IscsiSession {
 
     // --- lifecycle ---
 
-    /** True for the one caller that gets to tear this session down. */
+    @Override
     public boolean end() {
         return ended.compareAndSet(false, true);
     }
@@ -146,10 +139,12 @@ public final class IscsiSession {
     }
 
     /** Drops the connection; the connection's inactive handler ends the session. */
+    @Override
     public void close() {
         channel.close();
     }
 
+    @Override
     public SessionInfo info() {
         return new SessionInfo(nexus == null ? null : nexus.targetName(), initiatorName, String.format("%012x", isid),
                 tsih, grant.chapUser(), String.valueOf(channel.remoteAddress()).replaceFirst("^/", ""),

@@ -1,6 +1,7 @@
 package io.mooring.api;
 
 import io.mooring.export.ExportException;
+import io.mooring.health.DatabaseAvailability;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -13,6 +14,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class FaultMappers {
 
     private static final Logger LOG = Logger.getLogger(FaultMappers.class);
+
+    static final String DATABASE_UNAVAILABLE = "The service is temporarily unavailable: its database cannot be reached. Try again shortly.";
 
     static final String INTERNAL = "The server has either erred or is incapable of performing the requested operation.";
 
@@ -55,8 +58,15 @@ public class FaultMappers {
         return envelope(status, message);
     }
 
+    /**
+     * An unreachable database is an outage, not a bug: 503 with Cinder's envelope and a Retry-After, and no log line
+     * per request (the supervisor and the readiness check log each change of state once).
+     */
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (DatabaseAvailability.isUnavailable(e)) {
+            return Response.fromResponse(envelope(503, DATABASE_UNAVAILABLE)).header("Retry-After", "5").build();
+        }
         LOG.error("Request failed", e);
         return envelope(500, INTERNAL);
     }

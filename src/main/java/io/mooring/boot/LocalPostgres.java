@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,72 +17,78 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * A PostgreSQL server that Mooring creates, starts and owns under its data directory, for when no external database
- * is configured. It uses the PostgreSQL binaries installed on the machine (Debian's postgresql-15, found under
+ * The PostgreSQL cluster that Mooring creates and owns under its data directory, for when no external database is
+ * configured: where it lives, how its postmaster is launched, awaited and stopped. {@link PostgresSupervisor} decides
+ * when. It uses the PostgreSQL binaries installed on the machine (Debian's postgresql-15, found under
  * {@code /usr/lib/postgresql/<version>/bin} or on the PATH), because those come from the OS's security updates and cost
  * nothing to ship; a Maven-delivered PostgreSQL would put ~100 MB of native code inside the single binary.
  *
- * <p>It listens on 127.0.0.1 only, on a free port, with a generated password (no Unix socket). Run as root, the server
- * runs as the {@code postgres} user (PostgreSQL refuses root). Its postmaster is started with a parent-death signal
- * tied to a keeper thread of this JVM, so even {@code kill -9} of Mooring takes the server down with it; the next start
- * runs PostgreSQL's own crash recovery. A server already running on the same directory is reused.
+ * <p>It listens on 127.0.0.1 only, on a port chosen once per Mooring process (restarts reuse it: the datasource URL is
+ * fixed at boot), with a generated password and no Unix socket.
+ *
+ * <p>Permissions: run as root, PostgreSQL runs as the {@code postgres} user (it refuses root), which may not be able to
+ * walk the path to Mooring's data directory (root's home is 0700). So {@code initdb} and {@code postgres} never get a
+ * path: a shell started as root opens the cluster's directory as descriptor 3 and then drops to {@code postgres}, which
+ * reaches the cluster through {@code /proc/self/fd/3}. The cluster's own files belong to {@code postgres}; nothing else
+ * under the data directory does. Not run as root, PostgreSQL simply runs as the invoking user, the same way.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres {
 
     private static final Logger LOG = Logger.getLogger(LocalPostgres.class.getName());
     private static final String USER = "mooring";
     private static final String DATABASE = "postgres";
+    /** The cluster as PostgreSQL sees it: the directory descriptor its launcher opened (see the class comment). */
+    private static final String CLUSTER_FD = "/proc/self/fd/3";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration SMART_STOP_GRACE = Duration.ofSeconds(5);
+    private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(10);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final Path home;
     private final Path binDir;
+    private final Path dataDir;
+    private final boolean asRoot;
     private final int port;
     private final String password;
-    private final long pid;
-    private final Process process;
 
-    private LocalPostgres(Path home, Path binDir, int port, String password, long pid, Process process) {
+    private LocalPostgres(Path home, Path binDir, Path dataDir, boolean asRoot, int port, String password) {
         this.home = home;
         this.binDir = binDir;
+        this.dataDir = dataDir;
+        this.asRoot = asRoot;
         this.port = port;
         this.password = password;
-        this.pid = pid;
-        this.process = process;
     }
 
-    /** Creates the cluster on first use, then starts it (or adopts the one already running there) and waits until it accepts connections. */
-    public static LocalPostgres start(Path home) {
+    /** Finds the binaries, creates the cluster on first use and picks the port; starts nothing. */
+    static LocalPostgres prepare(Path home) {
         try {
             Path binDir = findBinaries();
             Files.createDirectories(home);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
             Path dataDir = home.resolve("data");
             String password = passwordOf(home);
             boolean asRoot = Posix.isRoot();
             if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
                 initCluster(binDir, home, dataDir, password, asRoot);
             }
-            Optional<RunningServer> running = RunningServer.readFrom(dataDir);
-            if (running.isPresent()) {
-                LOG.info(() -> "Reusing the local PostgreSQL already running on port " + running.get().port());
-                return new LocalPostgres(home, binDir, running.get().port(), password, running.get().pid(), null);
-            }
-            int port = freeLoopbackPort();
-            Process process = launch(binDir, home, dataDir, port, asRoot);
-            RunningServer server = awaitReady(dataDir, process);
-            LOG.info(() -> "Started the local PostgreSQL on 127.0.0.1:" + port + " (data in " + dataDir + ")");
-            return new LocalPostgres(home, binDir, port, password, server.pid(), process);
+            return new LocalPostgres(home, binDir, dataDir.toRealPath(), asRoot, freeLoopbackPort(), password);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the local PostgreSQL under " + home + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Could not prepare the local PostgreSQL under " + home + ": " + e.getMessage(), e);
         }
     }
 
     public int port() {
         return port;
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     /** Quarkus datasource settings that point at this server. */
@@ -92,22 +100,119 @@ public final class LocalPostgres implements AutoCloseable {
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE);
     }
 
-    /** Smart shutdown first (lets the pool's connections finish), then fast shutdown; waits until the server is gone. */
-    @Override
-    public void close() {
-        ProcessHandle.of(pid).ifPresent(server -> {
-            signal(pid, "TERM");
-            if (!awaitExit(server, SMART_STOP_GRACE)) {
-                signal(pid, "INT");
-                awaitExit(server, Duration.ofSeconds(30));
+    /**
+     * Forks the postmaster from the calling thread, which must outlive it: the server gets a parent-death signal
+     * ({@code setpriv --pdeathsig}) tied to that thread, so even {@code kill -9} of Mooring takes PostgreSQL down.
+     */
+    Process launch() throws IOException {
+        List<String> command = new ArrayList<>(Posix.asUserWithParentDeathSignal(asRoot ? "postgres" : null, "TERM"));
+        command.addAll(List.of(binDir.resolve("postgres").toString(), "-D", CLUSTER_FD,
+                "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+                "-c", "max_connections=100",
+                // Shown in every server process's title: which cluster this is, since -D names only a descriptor.
+                "-c", "cluster_name=" + dataDir));
+        return new ProcessBuilder(withClusterDescriptor(dataDir, command))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("postgres.log").toFile()))
+                .start();
+    }
+
+    /** Waits until {@code server} has written "ready" into {@code postmaster.pid}; fails as soon as it exits. */
+    void awaitReady(Process server) throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new IOException("PostgreSQL exited with status " + server.exitValue()
+                        + " during start; see " + home.resolve("postgres.log"));
             }
-        });
-        if (process != null) {
-            try {
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (readyPostmaster().filter(pid -> pid == server.pid()).isPresent()) {
+                return;
             }
+            sleep(Duration.ofMillis(20));
+        }
+        server.destroyForcibly();
+        throw new IOException("PostgreSQL did not become ready within " + START_TIMEOUT.toSeconds() + " s; see "
+                + home.resolve("postgres.log"));
+    }
+
+    /**
+     * Ends every server process still running on this cluster from an earlier run or an earlier postmaster: a live
+     * postmaster gets a fast shutdown and {@link #LEFTOVER_GRACE} to finish it, orphaned backends (their postmaster is
+     * gone) a moment to notice; whatever remains is killed. PostgreSQL's own crash recovery then runs on start.
+     * Returns how many processes there were.
+     */
+    int endLeftovers() {
+        List<ProcessHandle> leftovers = serverProcesses();
+        if (leftovers.isEmpty()) {
+            return 0;
+        }
+        Optional<ProcessHandle> postmaster = postmasterPid()
+                .flatMap(pid -> leftovers.stream().filter(p -> p.pid() == pid).findFirst());
+        postmaster.ifPresent(p -> signal(p.pid(), "INT"));
+        long deadline = System.nanoTime() + (postmaster.isPresent() ? LEFTOVER_GRACE : Duration.ofSeconds(1)).toNanos();
+        for (ProcessHandle process : leftovers) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !awaitExit(process, Duration.ofNanos(left))) {
+                break;
+            }
+        }
+        for (ProcessHandle process : leftovers) {
+            process.destroyForcibly();
+        }
+        for (ProcessHandle process : leftovers) {
+            awaitExit(process, Duration.ofSeconds(5));
+        }
+        return leftovers.size();
+    }
+
+    /** Fast shutdown (SIGINT: open transactions roll back, a shutdown checkpoint is written); killed if it hangs. */
+    static void stop(ProcessHandle server) {
+        signal(server.pid(), "INT");
+        if (!awaitExit(server, STOP_GRACE)) {
+            LOG.warning("PostgreSQL did not finish its fast shutdown within " + STOP_GRACE.toSeconds() + " s; killing it");
+            server.destroyForcibly();
+            awaitExit(server, Duration.ofSeconds(5));
+        }
+    }
+
+    /** PostgreSQL processes working in this cluster (each one's working directory is the data directory). */
+    private List<ProcessHandle> serverProcesses() {
+        String postgres = binDir.resolve("postgres").toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(postgres::equals).orElse(false))
+                .filter(p -> {
+                    try {
+                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(dataDir);
+                    } catch (IOException | UnsupportedOperationException gone) {
+                        return false;
+                    }
+                })
+                .toList();
+    }
+
+    private Optional<Long> postmasterPid() {
+        return postmasterPidFile().filter(lines -> !lines.isEmpty()).flatMap(lines -> parse(lines.get(0)));
+    }
+
+    /** The pid of a postmaster that reports itself ready: {@code postmaster.pid} line 1 the pid, line 8 the status. */
+    private Optional<Long> readyPostmaster() {
+        return postmasterPidFile().filter(lines -> lines.size() >= 8 && lines.get(7).trim().equals("ready"))
+                .flatMap(lines -> parse(lines.get(0)));
+    }
+
+    private Optional<List<String>> postmasterPidFile() {
+        try {
+            return Optional.of(Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.US_ASCII));
+        } catch (IOException absent) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Long> parse(String pid) {
+        try {
+            return Optional.of(Long.parseLong(pid.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
@@ -152,91 +257,38 @@ public final class LocalPostgres implements AutoCloseable {
     private static void initCluster(Path binDir, Path home, Path dataDir, String password, boolean asRoot) throws IOException {
         Path staging = home.resolve("data.initdb");
         Posix.deleteTree(staging);
-        Files.createDirectories(staging);
-        // initdb reads the superuser password from a file; it must be readable by the server's user, so it lives inside
-        // the (owner-only) staging directory and is deleted right after.
+        Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // initdb reads the superuser password from a file its user can read: inside the owner-only staging directory,
+        // deleted right after.
         Path pwfile = staging.resolve(".pwfile");
         Files.writeString(pwfile, password, StandardCharsets.US_ASCII);
         if (asRoot) {
             Posix.chownTree(staging, "postgres");
         }
-        Path cluster = staging.resolve("data");
-        List<String> command = List.of(binDir.resolve("initdb").toString(), "-D", cluster.toString(), "-U", USER,
-                "--pwfile=" + pwfile, "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync");
-        run(asRoot ? Posix.asUser("postgres", command) : command, home.resolve("initdb.log"));
+        // initdb syncs the new cluster to disk itself (no --no-sync): a crash right after the first start must not
+        // lose the catalog.
+        List<String> initdb = List.of(binDir.resolve("initdb").toString(), "-D", CLUSTER_FD + "/data", "-U", USER,
+                "--pwfile=" + CLUSTER_FD + "/.pwfile", "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C");
+        run(withClusterDescriptor(staging, asRoot ? Posix.asUser("postgres", initdb) : initdb), home.resolve("initdb.log"));
         Files.delete(pwfile);
-        // Created aside and moved into place so an interrupted initdb never leaves a half cluster behind.
-        Files.move(cluster, dataDir);
+        // Created aside and moved into place so an interrupted initdb never leaves a half cluster behind; the rename
+        // is made durable before the cluster is used.
+        Files.move(staging.resolve("data"), dataDir);
+        syncDirectory(home);
         Posix.deleteTree(staging);
     }
 
-    private static Process launch(Path binDir, Path home, Path dataDir, int port, boolean asRoot) throws IOException {
-        List<String> postgres = List.of(binDir.resolve("postgres").toString(), "-D", dataDir.toString(),
-                "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-                "-c", "max_connections=100");
-        // setpriv ties the postmaster's life to the keeper thread below (PR_SET_PDEATHSIG): if this JVM dies, even by
-        // kill -9, the kernel sends SIGTERM to PostgreSQL. As root it also switches to the postgres user first.
-        List<String> command = new ArrayList<>(Posix.asUserWithParentDeathSignal(asRoot ? "postgres" : null, "TERM"));
-        command.addAll(postgres);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("postgres.log").toFile()));
-        Process[] started = new Process[1];
-        IOException[] failure = new IOException[1];
-        // The parent-death signal fires when the *thread* that forked the server ends, so a dedicated daemon thread
-        // forks it and then lives exactly as long as the server does.
-        Thread keeper = new Thread(() -> {
-            Process process;
-            synchronized (started) {
-                try {
-                    process = builder.start();
-                    started[0] = process;
-                } catch (IOException e) {
-                    failure[0] = e;
-                    return;
-                } finally {
-                    started.notifyAll();
-                }
-            }
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "local-postgres-keeper");
-        keeper.setDaemon(true);
-        synchronized (started) {
-            keeper.start();
-            while (started[0] == null && failure[0] == null) {
-                try {
-                    started.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while starting PostgreSQL", e);
-                }
-            }
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        return started[0];
+    /** {@code command}, started by a shell that first opens {@code directory} as descriptor 3 while still privileged. */
+    private static List<String> withClusterDescriptor(Path directory, List<String> command) {
+        List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", "exec 3<\"$0\" && exec \"$@\"", directory.toString()));
+        full.addAll(command);
+        return full;
     }
 
-    private static RunningServer awaitReady(Path dataDir, Process process) throws IOException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("PostgreSQL exited with status " + process.exitValue()
-                        + " during start; see postgres.log beside its data directory");
-            }
-            Optional<RunningServer> server = RunningServer.readFrom(dataDir);
-            if (server.isPresent() && server.get().pid() == process.pid()) {
-                return server.get();
-            }
-            sleep(Duration.ofMillis(50));
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
         }
-        process.destroyForcibly();
-        throw new IOException("PostgreSQL did not become ready within " + START_TIMEOUT.toSeconds() + " s");
     }
 
     private static int freeLoopbackPort() throws IOException {
@@ -251,7 +303,7 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IOException(command.get(0) + " failed; see " + log);
+                throw new IOException("initdb failed; see " + log);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -269,17 +321,17 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static boolean awaitExit(ProcessHandle server, Duration timeout) {
+    private static boolean awaitExit(ProcessHandle process, Duration timeout) {
         try {
-            server.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return !server.isAlive();
+        } catch (ExecutionException e) {
+            return !process.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return !server.isAlive();
+            return !process.isAlive();
         }
     }
 
@@ -288,24 +340,6 @@ public final class LocalPostgres implements AutoCloseable {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** What {@code postmaster.pid} says about a live, ready server: line 1 the pid, line 4 the port, line 8 the status. */
-    private record RunningServer(long pid, int port) {
-        static Optional<RunningServer> readFrom(Path dataDir) {
-            Path pidFile = dataDir.resolve("postmaster.pid");
-            try {
-                List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
-                if (lines.size() < 8 || !lines.get(7).trim().equals("ready")) {
-                    return Optional.empty();
-                }
-                long pid = Long.parseLong(lines.get(0).trim());
-                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                return alive ? Optional.of(new RunningServer(pid, Integer.parseInt(lines.get(3).trim()))) : Optional.empty();
-            } catch (IOException | NumberFormatException e) {
-                return Optional.empty();
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.mooring.boot;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +20,8 @@ public interface MooringConfig {
     Backend backend();
 
     Auth auth();
+
+    Database database();
 
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
@@ -48,5 +51,14 @@ public interface MooringConfig {
          */
         @WithDefault("false")
         boolean noauth();
+    }
+
+    interface Database {
+        /**
+         * How long recovery of the embedded PostgreSQL may keep failing before liveness turns DOWN, so that whatever
+         * supervises Mooring restarts it. Mooring keeps retrying meanwhile; the iSCSI data path is unaffected until then.
+         */
+        @WithDefault("120s")
+        Duration giveUpAfter();
     }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The appliance's entry point. Before Quarkus reads its configuration it decides where the database is: an external
  * PostgreSQL when {@code quarkus.datasource.reactive.url} is configured (system property or
- * {@code QUARKUS_DATASOURCE_REACTIVE_URL}), otherwise a local one under the data directory that this process owns.
+ * {@code QUARKUS_DATASOURCE_REACTIVE_URL}), otherwise a local one under the data directory that this process owns and keeps running ({@link PostgresSupervisor}).
  * Starting it here, and not in a build step or a config source, means it happens only when the application really runs.
  */
 @QuarkusMain
@@ -18,7 +18,7 @@ public final class MooringMain {
     }
 
     public static void main(String... args) {
-        LocalPostgres database = externalDatabaseConfigured() ? null : LocalPostgres.start(dataDir().resolve("postgres"));
+        PostgresSupervisor database = externalDatabaseConfigured() ? null : PostgresSupervisor.start(dataDir().resolve("postgres"));
         if (database != null) {
             database.datasourceProperties().forEach(System::setProperty);
             Runtime.getRuntime().addShutdownHook(new Thread(database::close, "local-postgres-stop"));

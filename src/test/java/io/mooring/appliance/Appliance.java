@@ -26,6 +26,7 @@ public final class Appliance implements AutoCloseable {
     private final Path workDir;
     private final int httpPort;
     private final int iscsiPort;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
 
     private Appliance(Path workDir, int httpPort, int iscsiPort) {
@@ -47,6 +48,30 @@ public final class Appliance implements AutoCloseable {
     }
 
     public Appliance start() throws IOException, InterruptedException {
+        startInBackground();
+        awaitReady();
+        return this;
+    }
+
+    /**
+     * An appliance whose working directory (and so its data directory) lies under a directory only its owner may enter,
+     * as root's home is: PostgreSQL, run as another user, cannot walk that path.
+     */
+    public static Appliance freshUnderPrivateParent() throws IOException {
+        Path parent = Files.createDirectories(Path.of(System.getProperty("mooring.it.dir", "target/it")).toAbsolutePath().normalize());
+        Path privateDir = Files.createTempDirectory(parent, "private-");
+        Files.setPosixFilePermissions(privateDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return new Appliance(Files.createTempDirectory(privateDir, "appliance-"), freePort(), freePort());
+    }
+
+    /** An environment variable for the next {@link #start()} (a setting, e.g. {@code MOORING_DATABASE_GIVE_UP_AFTER}). */
+    public Appliance withEnvironment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** Starts without waiting for readiness: for starts that must first get past something the test releases. */
+    public Process startInBackground() throws IOException {
         Path jar = Path.of(System.getProperty("mooring.jar", "target/service/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString())
                 .directory(workDir.toFile())
@@ -56,9 +81,25 @@ public final class Appliance implements AutoCloseable {
         builder.environment().put("MOORING_ISCSI_HOST", "127.0.0.1");
         builder.environment().put("MOORING_ISCSI_PORT", Integer.toString(iscsiPort));
         builder.environment().put("MOORING_ISCSI_ADVERTISED_ADDRESS", "127.0.0.1");
+        builder.environment().putAll(environment);
         process = builder.start();
+        return process;
+    }
+
+    /** Waits until a start begun by {@link #startInBackground()} is ready. */
+    public Appliance awaitStarted() throws IOException, InterruptedException {
         awaitReady();
         return this;
+    }
+
+    /** The embedded PostgreSQL's postmaster as its {@code postmaster.pid} names it. */
+    public long postmasterPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(dataDir().resolve("postgres/data/postmaster.pid")).get(0).trim());
+    }
+
+    /** The embedded PostgreSQL's data directory. */
+    public Path postgresDataDir() {
+        return dataDir().resolve("postgres/data");
     }
 
     /** SIGTERM, as an operator or systemd stops it; waits for the process to end. */

@@ -1,6 +1,6 @@
 package io.mooring.testing;
 
-import io.mooring.boot.LocalPostgres;
+import io.mooring.boot.PostgresSupervisor;
 import io.mooring.boot.Posix;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
-    private LocalPostgres database;
+    private PostgresSupervisor database;
     private Path runDir;
 
     @Override
@@ -26,7 +26,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             runDir = Files.createTempDirectory(root, "run-");
             // PostgreSQL runs as the postgres user when the tests run as root: it must be able to reach its directory.
             Files.setPosixFilePermissions(runDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            database = LocalPostgres.start(runDir.resolve("postgres"));
+            database = PostgresSupervisor.start(runDir.resolve("postgres"));
             Map<String, String> properties = new HashMap<>(database.datasourceProperties());
             properties.put("mooring.data-dir", runDir.resolve("data").toString());
             properties.put("mooring.iscsi.host", "127.0.0.1");

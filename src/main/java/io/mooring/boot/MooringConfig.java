@@ -3,6 +3,7 @@ package io.mooring.boot;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +20,10 @@ public interface MooringConfig {
     Backend backend();
 
     Auth auth();
+
+    Reconcile reconcile();
+
+    Fault fault();
 
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
@@ -48,5 +53,20 @@ public interface MooringConfig {
          */
         @WithDefault("false")
         boolean noauth();
+    }
+
+    interface Reconcile {
+        /** How often unfinished operations (a failed request's later steps) and the target's grants are repaired. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
+    interface Fault {
+        /**
+         * Test only: the named step ({@code volume.create.row-committed}, ...) at which every thread that reaches it
+         * logs {@code fault point <name> reached} and waits until {@code <dataDir>/fault-point.continue} appears.
+         * Unset (the default), no step ever waits.
+         */
+        Optional<String> pauseAt();
     }
 }

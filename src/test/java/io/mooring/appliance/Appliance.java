@@ -27,6 +27,7 @@ public final class Appliance implements AutoCloseable {
     private final int httpPort;
     private final int iscsiPort;
     private Process process;
+    private final java.util.Map<String, String> extraEnvironment = new java.util.LinkedHashMap<>();
 
     private Appliance(Path workDir, int httpPort, int iscsiPort) {
         this.workDir = workDir;
@@ -56,8 +57,19 @@ public final class Appliance implements AutoCloseable {
         builder.environment().put("MOORING_ISCSI_HOST", "127.0.0.1");
         builder.environment().put("MOORING_ISCSI_PORT", Integer.toString(iscsiPort));
         builder.environment().put("MOORING_ISCSI_ADVERTISED_ADDRESS", "127.0.0.1");
+        builder.environment().putAll(extraEnvironment);
         process = builder.start();
         awaitReady();
+        return this;
+    }
+
+    /** An environment variable for the next starts (null: no longer set), e.g. a test-only setting. */
+    public Appliance withEnvironment(String name, String value) {
+        if (value == null) {
+            extraEnvironment.remove(name);
+        } else {
+            extraEnvironment.put(name, value);
+        }
         return this;
     }
 

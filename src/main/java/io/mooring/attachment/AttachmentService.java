@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mooring.api.CinderFault;
 import io.mooring.api.JsonBody;
 import io.mooring.auth.Scope;
+import io.mooring.fault.FaultPoints;
 import io.mooring.export.ExportException;
 import io.mooring.export.ExportGrant;
 import io.mooring.export.VolumeExporter;
+import io.mooring.volume.BusyVolumes;
 import io.mooring.volume.Constraints;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.Volume;
@@ -16,6 +18,7 @@ import io.mooring.volume.VolumeService;
 import io.mooring.volume.VolumeStatus;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,7 +47,12 @@ import java.util.stream.Collectors;
  * status; every other change to a volume's attachments first takes that row with SELECT ... FOR UPDATE, then
  * re-reads the attachment, so the checks (duplicate connector, status) and the writes cannot interleave. The partial
  * unique index {@code volume_attachment_one_connected} backs the non-multiattach rule even if this code were wrong.
- * Exports and revokes run under the same lock, off the event loop, before the transaction commits.
+ *
+ * <p>Crash order (the database is the truth, the target's grants are derived from it): a connect exports under the
+ * lock before its transaction commits, and revokes again if the commit fails, so a crash before the commit leaves
+ * neither; a delete commits {@code detaching} first, then revokes, then soft-deletes in a second transaction, so a crash
+ * between leaves a {@code detaching} attachment, which is never exported and which a retried DELETE or reconciliation
+ * finishes. Reconciliation also re-exports or revokes whatever a commit whose outcome was lost left different.
  */
 @ApplicationScoped
 public class AttachmentService {
@@ -66,6 +74,12 @@ public class AttachmentService {
     @Inject
     Vertx vertx;
 
+    @Inject
+    BusyVolumes busy;
+
+    @Inject
+    FaultPoints faults;
+
     // ---- create / update / complete / delete -------------------------------------------------------------------
 
     /** Reserve (no connector) or reserve and connect in one transaction: a failed connect leaves no reservation. */
@@ -75,11 +89,14 @@ public class AttachmentService {
             requireInitiator(connector);
         }
         AtomicReference<ExportGrant> exported = new AtomicReference<>();
-        return Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode)
-                        .chain(attachment -> connect
-                                ? lockVolume(attachment.volumeId).chain(volume -> connectLocked(attachment, volume, connector, exported))
-                                : Uni.createFrom().item(attachment)))
-                .onFailure().call(() -> revokeIfExported(exported));
+        return busy.working(marker -> {
+            marker.mark(volumeId);
+            return Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode)
+                            .chain(attachment -> connect
+                                    ? lockVolume(attachment.volumeId).chain(volume -> connectLocked(attachment, volume, connector, exported))
+                                    : Uni.createFrom().item(attachment)))
+                    .onFailure().call(() -> revokeIfExported(exported));
+        });
     }
 
     private Uni<VolumeAttachment> reserve(Scope scope, UUID volumeId, String instanceUuid, String mode) {
@@ -145,16 +162,22 @@ public class AttachmentService {
     public Uni<VolumeAttachment> update(Scope scope, UUID attachmentId, ObjectNode connector) {
         requireInitiator(connector);
         AtomicReference<ExportGrant> exported = new AtomicReference<>();
-        return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId)
-                        .chain(locked -> connectLocked(locked.attachment(), locked.volume(), connector, exported)))
+        return busy.working(marker -> Panache.withTransaction(() -> lockedAttachment(scope, attachmentId)
+                        .chain(locked -> {
+                            marker.mark(locked.volume().id);
+                            return connectLocked(locked.attachment(), locked.volume(), connector, exported);
+                        }))
                 .onFailure().call(() -> revokeIfExported(exported))
                 .onFailure(ExportException.class).call(() -> Panache.withTransaction(() -> VolumeAttachment.update(
                         "attachStatus = ?1, updatedAt = ?2 where id = ?3 and deleted = false and attachStatus = ?4",
-                        AttachStatus.ERROR_ATTACHING, VolumeService.now(), attachmentId, AttachStatus.RESERVED)));
+                        AttachStatus.ERROR_ATTACHING, VolumeService.now(), attachmentId, AttachStatus.RESERVED))));
     }
 
     private Uni<VolumeAttachment> connectLocked(VolumeAttachment attachment, Volume volume, ObjectNode connector,
                                                 AtomicReference<ExportGrant> exported) {
+        if (AttachStatus.DETACHING.equals(attachment.attachStatus)) {
+            return Uni.createFrom().failure(CinderFault.conflict("Attachment " + attachment.id + " is being deleted."));
+        }
         if (volume.status.contains("error")) {
             return Uni.createFrom().failure(CinderFault.conflict("Volume attachments can not be updated if the volume is in an error state. "
                     + "The Volume " + volume.id + " currently has a status of: " + volume.status + " "));
@@ -182,6 +205,7 @@ public class AttachmentService {
                         .onFailure(e -> Constraints.violated(e, "volume_attachment_one_connected"))
                         .transform(e -> CinderFault.conflict("duplicate connectors detected on volume " + volume.id))
                         .chain(() -> export(attachment, volume, exported))
+                        .call(() -> faults.reach(FaultPoints.ATTACHMENT_CONNECT_EXPORTED))
                         .replaceWith(attachment);
             });
         });
@@ -248,24 +272,41 @@ public class AttachmentService {
     }
 
     /**
-     * Revokes the attachment's CHAP account and drops its sessions first (CVE-2023-2088: the target must not keep a
-     * host connected once the record says detached), then soft-deletes it and derives the volume's state from what
-     * remains. Returns the volume's remaining attachments.
+     * Revokes the attachment's CHAP account and drops its sessions before the attachment is deleted (CVE-2023-2088: the
+     * target must not keep a host connected once the record says detached), then soft-deletes it and derives the
+     * volume's state from what remains. An attachment that was ever connected is first committed as {@code detaching}
+     * (never exported again, see the class comment); one that never was is deleted in one transaction. Deleting a
+     * {@code detaching} attachment again finishes it. Returns the volume's remaining attachments.
      */
     public Uni<List<VolumeAttachment>> delete(Scope scope, UUID attachmentId) {
-        return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(locked -> {
-            VolumeAttachment attachment = locked.attachment();
-            Uni<Void> revoke = attachment.chapUser == null ? Uni.createFrom().voidItem()
-                    : blocking(() -> exporter().revoke(attachment.volumeId.toString(), attachment.chapUser));
-            return revoke.chain(() -> {
-                attachment.deleted = true;
-                attachment.attachStatus = AttachStatus.DETACHED;
-                attachment.deletedAt = VolumeService.now();
-                attachment.detachTime = attachment.deletedAt;
-                attachment.updatedAt = attachment.deletedAt;
-                return recomputeVolume(locked.volume(), null, null);
-            }).chain(() -> live(attachment.volumeId));
-        }));
+        return busy.working(marker -> Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(locked -> {
+                    marker.mark(locked.volume().id);
+                    VolumeAttachment attachment = locked.attachment();
+                    if (attachment.chapUser == null) {
+                        return softDelete(locked).replaceWith(attachment);
+                    }
+                    attachment.attachStatus = AttachStatus.DETACHING;
+                    attachment.updatedAt = VolumeService.now();
+                    return Uni.createFrom().item(attachment);
+                }))
+                .chain(attachment -> (attachment.deleted ? Uni.createFrom().voidItem() : faults.reach(FaultPoints.ATTACHMENT_DELETE_MARKED)
+                        .chain(() -> blocking(() -> exporter().revoke(attachment.volumeId.toString(), attachment.chapUser)))
+                        .chain(() -> faults.reach(FaultPoints.ATTACHMENT_DELETE_REVOKED))
+                        .chain(() -> Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(this::softDelete))))
+                        .chain(() -> Panache.withSession(() -> live(attachment.volumeId)))));
+    }
+
+    private Uni<Void> softDelete(Locked locked) {
+        markDeleted(locked.attachment());
+        return recomputeVolume(locked.volume(), null, null);
+    }
+
+    private static void markDeleted(VolumeAttachment attachment) {
+        attachment.deleted = true;
+        attachment.attachStatus = AttachStatus.DETACHED;
+        attachment.deletedAt = VolumeService.now();
+        attachment.detachTime = attachment.deletedAt;
+        attachment.updatedAt = attachment.deletedAt;
     }
 
     /**
@@ -317,6 +358,81 @@ public class AttachmentService {
     private static Uni<Volume> lockVolume(UUID volumeId) {
         return Volume.<Volume>findById(volumeId, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> CinderFault.volumeNotFound(volumeId));
+    }
+
+    // ---- reconciliation: finishing what a crash or a failed later step left behind --------------------------------
+
+    /** The volumes that have an attachment in {@code detaching}. */
+    public Uni<Set<UUID>> volumesDetaching() {
+        return Panache.withSession(() -> VolumeAttachment.<VolumeAttachment>list("deleted = false and attachStatus = ?1", AttachStatus.DETACHING))
+                .map(found -> found.stream().map(a -> a.volumeId).collect(Collectors.toSet()));
+    }
+
+    /**
+     * Finishes the deletes of a volume's {@code detaching} attachments that no request is working on any more: revoke
+     * (idempotent), soft-delete, derive the volume's state. Under the volume's row lock. The attachments finished.
+     */
+    public Uni<List<UUID>> finishDetaching(UUID volumeId) {
+        return Panache.withTransaction(() -> Volume.<Volume>findById(volumeId, LockModeType.PESSIMISTIC_WRITE).chain(volume -> {
+            if (volume == null || busy.busy(volumeId)) {
+                return Uni.createFrom().item(List.<UUID>of());
+            }
+            return VolumeAttachment.<VolumeAttachment>list("volumeId = ?1 and deleted = false and attachStatus = ?2", volumeId, AttachStatus.DETACHING)
+                    .chain(stuck -> stuck.isEmpty() ? Uni.createFrom().item(List.<UUID>of())
+                            : blocking(() -> stuck.forEach(a -> exporter().revoke(volumeId.toString(), a.chapUser)))
+                                    .chain(() -> {
+                                        stuck.forEach(AttachmentService::markDeleted);
+                                        return recomputeVolume(volume, null, null);
+                                    })
+                                    .replaceWith(() -> stuck.stream().map(a -> a.id).toList()));
+        }));
+    }
+
+    /** The CHAP users the target must serve, by volume id: those of every connected attachment. */
+    public Uni<Map<String, Set<String>>> connectedUsers() {
+        return Panache.withSession(() -> VolumeAttachment.<VolumeAttachment>list(
+                        "deleted = false and chapUser is not null and attachStatus in ?1", Set.of(AttachStatus.ATTACHING, AttachStatus.ATTACHED)))
+                .map(found -> found.stream().collect(Collectors.groupingBy(a -> a.volumeId.toString(),
+                        Collectors.mapping(a -> a.chapUser, Collectors.toSet()))));
+    }
+
+    /**
+     * Makes the target serve exactly the volume's connected attachments, under the volume's row lock (so no connect or
+     * delete is between its steps): revokes grants no connected attachment holds, re-exports connected ones the target
+     * lacks; one that cannot be exported becomes {@code error_attaching}. What it changed, one sentence each.
+     */
+    public Uni<List<String>> syncExports(UUID volumeId) {
+        String id = volumeId.toString();
+        return Panache.withTransaction(() -> Volume.<Volume>findById(volumeId, LockModeType.PESSIMISTIC_WRITE).chain(volume -> {
+            if (busy.busy(volumeId)) {
+                return Uni.createFrom().item(List.<String>of());
+            }
+            Uni<List<VolumeAttachment>> connected = volume == null ? Uni.createFrom().item(List.of())
+                    : VolumeAttachment.<VolumeAttachment>list("volumeId = ?1 and deleted = false and chapUser is not null and attachStatus in ?2",
+                            volumeId, Set.of(AttachStatus.ATTACHING, AttachStatus.ATTACHED));
+            return connected.chain(attachments -> {
+                List<String> changes = new ArrayList<>();
+                Set<String> served = exporter().exported().getOrDefault(id, Set.of());
+                Set<String> wanted = attachments.stream().map(a -> a.chapUser).collect(Collectors.toSet());
+                Uni<Void> revoked = blocking(() -> served.stream().filter(user -> !wanted.contains(user)).forEach(user -> {
+                    exporter().revoke(id, user);
+                    changes.add("revoked CHAP user " + user + " of volume " + id + ": no connected attachment holds it");
+                }));
+                List<VolumeAttachment> missing = attachments.stream().filter(a -> !served.contains(a.chapUser)).toList();
+                return revoked.chain(() -> Multi.createFrom().iterable(missing).onItem().transformToUniAndConcatenate(a ->
+                                        export(a, volume, new AtomicReference<>())
+                                                .invoke(() -> changes.add("re-exported attachment " + a.id + " of volume " + id))
+                                                .onFailure(ExportException.class).recoverWithUni(e -> {
+                                                    a.attachStatus = AttachStatus.ERROR_ATTACHING;
+                                                    a.updatedAt = VolumeService.now();
+                                                    changes.add("attachment " + a.id + " of volume " + id + " cannot be exported ("
+                                                            + e.getMessage() + "): now error_attaching");
+                                                    return recomputeVolume(volume, null, null);
+                                                }))
+                                .collect().last())
+                        .replaceWith(changes);
+            });
+        }));
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------

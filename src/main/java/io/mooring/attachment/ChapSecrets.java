@@ -1,6 +1,7 @@
 package io.mooring.attachment;
 
 import io.mooring.boot.MooringConfig;
+import io.mooring.fs.DurableFiles;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.UUID;
@@ -22,8 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Per-attachment CHAP credentials. The secret cannot be hashed (CHAP needs it in clear on both sides), so it is
- * stored AES-256-GCM encrypted under {@code <dataDir>/secret.key} (mode 0600), with the attachment id as associated
- * data so a ciphertext cannot be moved to another row.
+ * stored AES-256-GCM encrypted under {@code <dataDir>/secret.key} (mode 0600, durably on disk before first use), with
+ * the attachment id as associated data so a ciphertext cannot be moved to another row.
  */
 @ApplicationScoped
 public class ChapSecrets {
@@ -103,15 +102,9 @@ public class ChapSecrets {
             }
             return bytes;
         }
-        Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
         byte[] fresh = new byte[32];
         random.nextBytes(fresh);
-        // Written privately beside it and moved into place: a crash never leaves a partial key.
-        Path temporary = Files.createTempFile(directory, "secret.key", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(temporary, fresh);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.writeOwnerOnly(file, fresh);
         return fresh;
     }
 }

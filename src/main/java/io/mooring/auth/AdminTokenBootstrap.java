@@ -1,6 +1,7 @@
 package io.mooring.auth;
 
 import io.mooring.boot.MooringConfig;
+import io.mooring.fs.DurableFiles;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,8 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,14 +38,10 @@ public class AdminTokenBootstrap {
         LOG.infof("Admin token: %s (send it as X-Auth-Token)", file);
     }
 
-    /** Written to a private temporary file first and moved into place, so a crash never leaves a partial token. */
+    /** Written durably (temporary file, fsync, rename, fsync of the directory): a crash never leaves a partial token. */
     private static String create(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
         String token = TokenService.newToken();
-        Path temporary = Files.createTempFile(file.getParent(), "admin-token", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temporary, token + "\n", StandardCharsets.US_ASCII);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.writeOwnerOnly(file, (token + "\n").getBytes(StandardCharsets.US_ASCII));
         return token;
     }
 }

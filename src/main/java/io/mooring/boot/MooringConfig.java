@@ -23,6 +23,10 @@ public interface MooringConfig {
 
     Database database();
 
+    Reconcile reconcile();
+
+    Fault fault();
+
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
         @WithDefault("0.0.0.0")
@@ -60,5 +64,20 @@ public interface MooringConfig {
          */
         @WithDefault("120s")
         Duration giveUpAfter();
+    }
+
+    interface Reconcile {
+        /** How often unfinished operations (a failed request's later steps) and the target's grants are repaired. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
+    interface Fault {
+        /**
+         * Test only: the named step ({@code volume.create.row-committed}, ...) at which every thread that reaches it
+         * logs {@code fault point <name> reached} and waits until {@code <dataDir>/fault-point.continue} appears.
+         * Unset (the default), no step ever waits.
+         */
+        Optional<String> pauseAt();
     }
 }

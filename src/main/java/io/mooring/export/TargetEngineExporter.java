@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -49,10 +50,10 @@ public class TargetEngineExporter implements VolumeExporter {
         if (iscsi.port() != 0) {
             engineConfig = engineConfig.withAdvertisedPortal(advertisedHost + ":" + iscsi.port());
         }
-        engine = TargetEngine.start(engineConfig, starting -> grants.forEach(grant -> exportTo(starting, grant)));
+        engine = TargetEngine.start(engineConfig, starting -> grants.forEach(grant -> restore(starting, grant)));
         portal = advertisedHost + ":" + engine.localAddress().getPort();
         LOG.infof("iSCSI portal listening on %s (advertised as %s), %d attachment(s) re-exported",
-                engine.localAddress(), portal, grants.size());
+                engine.localAddress(), portal, exported().values().stream().mapToInt(Set::size).sum());
     }
 
     public synchronized void stop() {
@@ -96,6 +97,18 @@ public class TargetEngineExporter implements VolumeExporter {
     }
 
     @Override
+    public Map<String, Set<String>> exported() {
+        Map<String, Set<String>> copy = new HashMap<>();
+        for (String volumeId : grantsByVolume.keySet()) {
+            grantsByVolume.computeIfPresent(volumeId, (volume, users) -> {
+                copy.put(volume, Set.copyOf(users));
+                return users;
+            });
+        }
+        return copy;
+    }
+
+    @Override
     public String targetIqn(String volumeId) {
         return config.iscsi().iqnPrefix() + ":volume-" + volumeId;
     }
@@ -103,6 +116,15 @@ public class TargetEngineExporter implements VolumeExporter {
     @Override
     public String portal() {
         return portal;
+    }
+
+    /** A grant whose backing store cannot be opened is left out (reconciliation then marks it error_attaching). */
+    private void restore(TargetEngine target, ExportGrant grant) {
+        try {
+            exportTo(target, grant);
+        } catch (ExportException e) {
+            LOG.errorf("Not re-exported: %s", e.getMessage());
+        }
     }
 
     private void exportTo(TargetEngine target, ExportGrant grant) {

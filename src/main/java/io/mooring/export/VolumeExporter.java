@@ -1,5 +1,8 @@
 package io.mooring.export;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Makes a volume reachable by an initiator. The attachment service calls it; the iSCSI wiring
  * ({@code TargetEngineExporter}) implements it. The database stays the truth: implementations hold
@@ -12,6 +15,9 @@ public interface VolumeExporter {
 
     /** Revokes the attachment's account and drops its sessions; unexports the volume when no grant remains. Idempotent. Blocking, fast. */
     void revoke(String volumeId, String chapUser);
+
+    /** What is exported now: the CHAP users granted, by volume id (a copy). */
+    Map<String, Set<String>> exported();
 
     /** The connection endpoint for a volume: target IQN and "host:port" portal. */
     String targetIqn(String volumeId);

@@ -1,6 +1,7 @@
 package io.mooring.volume;
 
 import io.mooring.boot.MooringConfig;
+import io.mooring.fs.DurableFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -10,12 +11,18 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
- * Where a volume's blocks live: a sparse file {@code <dataDir>/volumes/<id>.img} by default, or a raw block device
- * from {@code mooring.backend.raw-devices}. All methods block; callers run them off the event loop.
+ * Where a volume's blocks live: a sparse file {@code <dataDir>/volumes/<id>.img} by default (mode 0600 in a directory
+ * of mode 0700: a volume is its tenant's disk), or a raw block device from {@code mooring.backend.raw-devices}. All
+ * methods block; callers run them off the event loop.
  */
 @ApplicationScoped
 public class BackingStore {
@@ -23,25 +30,42 @@ public class BackingStore {
     static final long GIB = 1L << 30;
     /** Zeroed when a raw device is taken, so a new owner never sees the previous one's partition table or superblock. */
     static final int RAW_WIPE_BYTES = 1 << 20;
+    private static final String IMAGE_SUFFIX = ".img";
 
     @Inject
     MooringConfig config;
 
+    public Path volumesDirectory() {
+        return config.dataDir().resolve("volumes").toAbsolutePath();
+    }
+
     public Path fileFor(UUID volumeId) {
-        return config.dataDir().resolve("volumes").resolve(volumeId + ".img").toAbsolutePath();
+        return volumesDirectory().resolve(volumeId + IMAGE_SUFFIX);
     }
 
     public List<Path> rawDevices() {
         return config.backend().rawDevices().orElse(List.of());
     }
 
-    /** Allocating a sparse file is instant: no block is written until the initiator writes. */
+    /**
+     * Makes {@code file} a sparse file of {@code sizeGib} whose name and size are on disk when this returns (allocating
+     * is instant: no block is written until the initiator writes). Idempotent, so reconciliation can finish a create a
+     * crash interrupted: an existing file is kept, only its size is set.
+     */
     public void createSparseFile(Path file, int sizeGib) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.createFile(file);
+        Path directory = file.getParent();
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(DurableFiles.OWNER_ONLY_DIRECTORY));
+            DurableFiles.syncDirectory(directory.getParent());
+        }
+        if (!Files.exists(file)) {
+            Files.createFile(file, DurableFiles.ownerOnlyFile());
+        }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(sizeGib * GIB);
+            raf.getChannel().force(true);
         }
+        DurableFiles.syncDirectory(directory);
     }
 
     /** Takes a raw device for a new volume: checks it is big enough and zeroes its first MiB. */
@@ -59,10 +83,71 @@ public class BackingStore {
         }
     }
 
-    /** Frees a volume's store: deletes the file; a raw device simply returns to the pool (it is wiped when next taken). */
+    /**
+     * Frees a volume's store: deletes the file (durably: its directory is forced); a raw device simply returns to the
+     * pool (it is wiped when next taken). Idempotent.
+     */
     public void release(Volume volume) throws IOException {
         if (!volume.rawDevice) {
-            Files.deleteIfExists(Path.of(volume.backingPath));
+            removeFile(Path.of(volume.backingPath));
+        }
+    }
+
+    /** Deletes a volume file durably; false if it was already gone. */
+    public boolean removeFile(Path file) throws IOException {
+        boolean removed = Files.deleteIfExists(file);
+        if (removed) {
+            DurableFiles.syncDirectory(file.getParent());
+        }
+        return removed;
+    }
+
+    /** The files under the volumes directory named like a volume's file ({@code <uuid>.img}), by volume id. */
+    public Map<UUID, Path> volumeFiles() throws IOException {
+        Map<UUID, Path> files = new LinkedHashMap<>();
+        if (!Files.isDirectory(volumesDirectory())) {
+            return files;
+        }
+        try (Stream<Path> entries = Files.list(volumesDirectory())) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                UUID id = name.endsWith(IMAGE_SUFFIX) ? uuid(name.substring(0, name.length() - IMAGE_SUFFIX.length())) : null;
+                if (id != null && fileFor(id).equals(entry) && Files.isRegularFile(entry)) {
+                    files.put(id, entry);
+                }
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Tightens what an older version created world-readable: the volumes directory to 0700, volume files to 0600.
+     * Returns what it changed.
+     */
+    public List<Path> tightenModes() throws IOException {
+        List<Path> changed = new ArrayList<>();
+        if (!Files.isDirectory(volumesDirectory())) {
+            return changed;
+        }
+        if (!Files.getPosixFilePermissions(volumesDirectory()).equals(DurableFiles.OWNER_ONLY_DIRECTORY)) {
+            Files.setPosixFilePermissions(volumesDirectory(), DurableFiles.OWNER_ONLY_DIRECTORY);
+            changed.add(volumesDirectory());
+        }
+        for (Path file : volumeFiles().values()) {
+            if (!Files.getPosixFilePermissions(file).equals(DurableFiles.OWNER_ONLY_FILE)) {
+                Files.setPosixFilePermissions(file, DurableFiles.OWNER_ONLY_FILE);
+                changed.add(file);
+            }
+        }
+        return changed;
+    }
+
+    private static UUID uuid(String text) {
+        try {
+            UUID id = UUID.fromString(text);
+            return id.toString().equals(text) ? id : null;
+        } catch (IllegalArgumentException notAVolume) {
+            return null;
         }
     }
 }

@@ -3,29 +3,34 @@ package io.mooring.volume;
 import io.mooring.api.CinderFault;
 import io.mooring.api.JsonBody;
 import io.mooring.auth.Scope;
+import io.mooring.fault.FaultPoints;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Volumes: create (row in {@code creating}, backing store off the event loop, then {@code available}), lookup scoped
- * by project, list, delete (compare-and-swap to {@code deleting} first, so no reserve can slip in), reset-status.
+ * by project, list, delete (compare-and-swap to {@code deleting} first, so no reserve can slip in), reset-status, and
+ * the steps reconciliation uses to finish a create or delete that a crash or a failed later step cut short.
  */
 @ApplicationScoped
 public class VolumeService {
@@ -45,26 +50,44 @@ public class VolumeService {
     @Inject
     Vertx vertx;
 
+    @Inject
+    BusyVolumes busy;
+
+    @Inject
+    FaultPoints faults;
+
     public static LocalDateTime now() {
         return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 
+    /**
+     * Crash order: the row is committed in {@code creating} first, then the file is created and forced with its
+     * directory entry, then the row turns {@code available}. A create cut short at any step leaves a {@code creating}
+     * row that {@link #finishCreating} completes (the file never exists without its row).
+     */
     public Uni<Volume> create(Scope scope, NewVolume request) {
-        return Panache.withSession(() -> findType(request.volumeType()))
-                .chain(type -> type.rawDevice() ? insertOnRawDevice(scope, request, type) : insertOnFile(scope, request, type))
-                .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume, request.sizeGib())))
-                        .chain(allocated -> Panache.withTransaction(() -> Volume.update(
-                                "status = ?1, updatedAt = ?2 where id = ?3 and status = ?4",
-                                allocated ? VolumeStatus.AVAILABLE : VolumeStatus.ERROR, now(), volume.id, VolumeStatus.CREATING)))
-                        .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(volume.id))));
+        UUID id = UUID.randomUUID();
+        return busy.working(marker -> {
+            marker.mark(id);
+            return Panache.withSession(() -> findType(request.volumeType()))
+                    .chain(type -> type.rawDevice() ? insertOnRawDevice(scope, request, type, id) : insertOnFile(scope, request, type, id))
+                    .call(() -> faults.reach(FaultPoints.VOLUME_CREATE_ROW_COMMITTED))
+                    .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume)))
+                            .call(() -> faults.reach(FaultPoints.VOLUME_CREATE_FILE_WRITTEN))
+                            .chain(allocated -> Panache.withTransaction(() -> Volume.update(
+                                    "status = ?1, updatedAt = ?2 where id = ?3 and status = ?4",
+                                    allocated ? VolumeStatus.AVAILABLE : VolumeStatus.ERROR, now(), volume.id, VolumeStatus.CREATING)))
+                            .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(volume.id))));
+        });
     }
 
-    private boolean allocate(Volume volume, int sizeGib) {
+    /** Idempotent: creating the file again keeps what exists, claiming a raw device again wipes it again. */
+    private boolean allocate(Volume volume) {
         try {
             if (volume.rawDevice) {
-                store.claimRawDevice(Path.of(volume.backingPath), sizeGib);
+                store.claimRawDevice(Path.of(volume.backingPath), volume.size);
             } else {
-                store.createSparseFile(Path.of(volume.backingPath), sizeGib);
+                store.createSparseFile(Path.of(volume.backingPath), volume.size);
             }
             return true;
         } catch (IOException | RuntimeException e) {
@@ -87,9 +110,9 @@ public class VolumeService {
         }
     }
 
-    private Volume newVolume(Scope scope, NewVolume request, VolumeType type) {
+    private Volume newVolume(Scope scope, NewVolume request, VolumeType type, UUID id) {
         Volume volume = new Volume();
-        volume.id = UUID.randomUUID();
+        volume.id = id;
         volume.projectId = scope.projectId();
         volume.name = request.name();
         volume.description = request.description();
@@ -103,14 +126,14 @@ public class VolumeService {
         return volume;
     }
 
-    private Uni<Volume> insertOnFile(Scope scope, NewVolume request, VolumeType type) {
-        Volume volume = newVolume(scope, request, type);
+    private Uni<Volume> insertOnFile(Scope scope, NewVolume request, VolumeType type, UUID id) {
+        Volume volume = newVolume(scope, request, type, id);
         volume.backingPath = store.fileFor(volume.id).toString();
         return Panache.withTransaction(volume::persist).replaceWith(volume);
     }
 
     /** The unique backing_path makes taking a device race-free: a loser of the race retries with the next free one. */
-    private Uni<Volume> insertOnRawDevice(Scope scope, NewVolume request, VolumeType type) {
+    private Uni<Volume> insertOnRawDevice(Scope scope, NewVolume request, VolumeType type, UUID id) {
         return Panache.withSession(() -> Volume.<Volume>find("rawDevice", true).list())
                 .chain(taken -> {
                     Set<String> used = new HashSet<>();
@@ -121,12 +144,12 @@ public class VolumeService {
                         return Uni.createFrom().failure(CinderFault.invalidInput(
                                 "No raw device is free for a volume of type " + type.name + "."));
                     }
-                    Volume volume = newVolume(scope, request, type);
+                    Volume volume = newVolume(scope, request, type, id);
                     volume.backingPath = free;
                     volume.rawDevice = true;
                     return Panache.withTransaction(volume::persist).replaceWith(volume)
                             .onFailure(e -> Constraints.violated(e, "volumes_backing_path_key"))
-                            .recoverWithUni(() -> insertOnRawDevice(scope, request, type));
+                            .recoverWithUni(() -> insertOnRawDevice(scope, request, type, id));
                 });
     }
 
@@ -216,23 +239,82 @@ public class VolumeService {
 
     /**
      * Delete: the compare-and-swap to {@code deleting} both checks the status and shuts out concurrent reserves;
-     * a volume with any live attachment is refused.
+     * a volume with any live attachment is refused. Crash order: {@code deleting} is committed, then the file is
+     * removed (and its directory forced), then the row is deleted; {@link #finishDeleting} completes a delete cut
+     * short at any step.
      */
     public Uni<Void> delete(Scope scope, UUID id) {
-        return Panache.withTransaction(() -> Volume.update(
-                        "update Volume v set v.status = :deleting, v.updatedAt = :now where v.id = :id"
-                                + (scope.admin() ? "" : " and v.projectId = :project")
-                                + " and v.status in :deletable and not exists (select 1 from io.mooring.attachment.VolumeAttachment a"
-                                + " where a.volumeId = v.id and a.deleted = false and a.attachStatus in :live)",
-                        scopeParams(scope, Parameters.with("deleting", VolumeStatus.DELETING).and("now", now()).and("id", id)
-                                .and("deletable", VolumeStatus.DELETABLE).and("live", LIVE_ATTACHMENT_STATES)))
-                .chain(updated -> updated == 1 ? Uni.createFrom().voidItem()
-                        : find(scope, id).chain(v -> Uni.createFrom().failure(CinderFault.badRequest(DELETE_REFUSED)))))
-                .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(id)))
-                .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> release(volume)))
-                        .chain(released -> Panache.withTransaction(() -> released
-                                ? Volume.delete("id", id).replaceWithVoid()
-                                : Volume.update("status = ?1 where id = ?2", VolumeStatus.ERROR_DELETING, id).replaceWithVoid())));
+        return busy.working(marker -> {
+            marker.mark(id);
+            return Panache.withTransaction(() -> Volume.update(
+                            "update Volume v set v.status = :deleting, v.updatedAt = :now where v.id = :id"
+                                    + (scope.admin() ? "" : " and v.projectId = :project")
+                                    + " and v.status in :deletable and not exists (select 1 from io.mooring.attachment.VolumeAttachment a"
+                                    + " where a.volumeId = v.id and a.deleted = false and a.attachStatus in :live)",
+                            scopeParams(scope, Parameters.with("deleting", VolumeStatus.DELETING).and("now", now()).and("id", id)
+                                    .and("deletable", VolumeStatus.DELETABLE).and("live", LIVE_ATTACHMENT_STATES)))
+                    .chain(updated -> updated == 1 ? Uni.createFrom().voidItem()
+                            : find(scope, id).chain(v -> Uni.createFrom().failure(CinderFault.badRequest(DELETE_REFUSED)))))
+                    .call(() -> faults.reach(FaultPoints.VOLUME_DELETE_MARKED))
+                    .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(id)))
+                    .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> release(volume)))
+                            .call(() -> faults.reach(FaultPoints.VOLUME_DELETE_FILE_REMOVED))
+                            .chain(released -> Panache.withTransaction(() -> released
+                                    ? Volume.delete("id", id).replaceWithVoid()
+                                    : Volume.update("status = ?1 where id = ?2", VolumeStatus.ERROR_DELETING, id).replaceWithVoid())));
+        });
+    }
+
+    // ---- reconciliation: finishing what a crash or a failed later step left behind ---------------------------
+
+    /** The volumes in {@code status}, for reconciliation's work list. */
+    public Uni<List<UUID>> idsIn(String status) {
+        return Panache.withSession(() -> Volume.<Volume>list("status", status)).map(found -> found.stream().map(v -> v.id).toList());
+    }
+
+    /** Which of {@code ids} have a row. */
+    public Uni<Set<UUID>> existing(Collection<UUID> ids) {
+        return ids.isEmpty() ? Uni.createFrom().item(Set.of())
+                : Panache.withSession(() -> Volume.<Volume>list("id in ?1", ids)).map(found -> found.stream().map(v -> v.id).collect(Collectors.toSet()));
+    }
+
+    /**
+     * Finishes a create no request is working on any more: allocates the backing store again (idempotent), then
+     * {@code available}, or {@code error} if it cannot. Under the volume's row lock. The new status, or null when there
+     * was nothing to finish.
+     */
+    public Uni<String> finishCreating(UUID id) {
+        return Panache.withTransaction(() -> Volume.<Volume>findById(id, LockModeType.PESSIMISTIC_WRITE).chain(volume -> {
+            if (volume == null || !VolumeStatus.CREATING.equals(volume.status) || busy.busy(id)) {
+                return Uni.createFrom().<String>nullItem();
+            }
+            return vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume))).map(allocated -> {
+                volume.status = allocated ? VolumeStatus.AVAILABLE : VolumeStatus.ERROR;
+                volume.updatedAt = now();
+                return volume.status;
+            });
+        }));
+    }
+
+    /**
+     * Finishes a delete no request is working on any more: removes the file (idempotent), then the row, or
+     * {@code error_deleting} if the file cannot go. The outcome ("deleted", "error_deleting"), or null when there was
+     * nothing to finish.
+     */
+    public Uni<String> finishDeleting(UUID id) {
+        return Panache.withTransaction(() -> Volume.<Volume>findById(id, LockModeType.PESSIMISTIC_WRITE).chain(volume -> {
+            if (volume == null || !VolumeStatus.DELETING.equals(volume.status) || busy.busy(id)) {
+                return Uni.createFrom().<String>nullItem();
+            }
+            return vertx.executeBlocking(Uni.createFrom().item(() -> release(volume))).chain(released -> {
+                if (released) {
+                    return volume.delete().replaceWith("deleted");
+                }
+                volume.status = VolumeStatus.ERROR_DELETING;
+                volume.updatedAt = now();
+                return Uni.createFrom().item(VolumeStatus.ERROR_DELETING);
+            });
+        }));
     }
 
     private boolean release(Volume volume) {

@@ -64,12 +64,6 @@ public final class Appliance implements AutoCloseable {
         return new Appliance(Files.createTempDirectory(privateDir, "appliance-"), freePort(), freePort());
     }
 
-    /** An environment variable for the next {@link #start()} (a setting, e.g. {@code MOORING_DATABASE_GIVE_UP_AFTER}). */
-    public Appliance withEnvironment(String name, String value) {
-        environment.put(name, value);
-        return this;
-    }
-
     /** Starts without waiting for readiness: for starts that must first get past something the test releases. */
     public Process startInBackground() throws IOException {
         Path jar = Path.of(System.getProperty("mooring.jar", "target/service/quarkus-app/quarkus-run.jar")).toAbsolutePath();
@@ -100,6 +94,16 @@ public final class Appliance implements AutoCloseable {
     /** The embedded PostgreSQL's data directory. */
     public Path postgresDataDir() {
         return dataDir().resolve("postgres/data");
+    }
+
+    /** An environment variable for the next starts (null: no longer set), e.g. a test-only setting. */
+    public Appliance withEnvironment(String name, String value) {
+        if (value == null) {
+            environment.remove(name);
+        } else {
+            environment.put(name, value);
+        }
+        return this;
     }
 
     /** SIGTERM, as an operator or systemd stops it; waits for the process to end. */

@@ -1,0 +1,173 @@
+package io.mooring.reconcile;
+
+import io.mooring.attachment.AttachmentService;
+import io.mooring.boot.MooringConfig;
+import io.mooring.export.TargetEngineExporter;
+import io.mooring.volume.BackingStore;
+import io.mooring.volume.BusyVolumes;
+import io.mooring.volume.VolumeService;
+import io.mooring.volume.VolumeStatus;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Finishes or rolls back what a crash, or a request whose later steps failed, left half-done: volumes in
+ * {@code creating} (allocated again, then available) or {@code deleting} (file removed, then the row), attachments in
+ * {@code detaching} (revoked, then deleted), target grants that disagree with the database's connected attachments,
+ * and volume files that no volume row names. It runs at start-up, once the target serves what the database says is
+ * connected, and then every {@code mooring.reconcile.interval}, leaving alone the volumes a running request is working
+ * on. Each repair is logged as one line; a pass that repairs nothing logs nothing.
+ */
+@Singleton
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+
+    private final VolumeService volumes;
+    private final AttachmentService attachments;
+    private final TargetEngineExporter exporter;
+    private final BackingStore store;
+    private final BusyVolumes busy;
+    private final MooringConfig config;
+    private final Vertx vertx;
+    private ScheduledExecutorService timer;
+
+    public Reconciler(VolumeService volumes, AttachmentService attachments, TargetEngineExporter exporter, BackingStore store,
+                      BusyVolumes busy, MooringConfig config, Vertx vertx) {
+        this.volumes = volumes;
+        this.attachments = attachments;
+        this.exporter = exporter;
+        this.store = store;
+        this.busy = busy;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /** After {@code ExportLifecycle} (priority 100) has started the target with the database's grants. */
+    void onStart(@Observes @Priority(110) StartupEvent event) {
+        try {
+            for (Path tightened : store.tightenModes()) {
+                LOG.infof("Reconciliation: %s was readable by others, now owner-only", tightened);
+            }
+            VertxContextSupport.subscribeAndAwait(this::repair);
+        } catch (Throwable e) {
+            LOG.warnf("Reconciliation at start-up did not finish (it is retried every %s): %s", config.reconcile().interval(), e.toString());
+        }
+        long period = config.reconcile().interval().toMillis();
+        timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "mooring-reconcile");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::repairInBackground, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Before the target stops (observers without a priority run later). */
+    void onStop(@Observes @Priority(100) ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /** A pass that fails (the database is down, say) is simply retried by the next one; the outage is reported elsewhere. */
+    private void repairInBackground() {
+        try {
+            VertxContextSupport.subscribeAndAwait(this::repair);
+        } catch (Throwable e) {
+            LOG.debugf("Reconciliation pass postponed: %s", e.toString());
+        }
+    }
+
+    /** One pass; call it from a Vert.x context. */
+    Uni<Void> repair() {
+        return volumes.idsIn(VolumeStatus.CREATING)
+                .chain(ids -> each(idle(ids), id -> volumes.finishCreating(id).invoke(status -> {
+                    if (status != null) {
+                        LOG.infof("Reconciliation: volume %s was left creating: backing store allocated, now %s", id, status);
+                    }
+                })))
+                .chain(() -> volumes.idsIn(VolumeStatus.DELETING))
+                .chain(ids -> each(idle(ids), id -> volumes.finishDeleting(id).invoke(outcome -> {
+                    if ("deleted".equals(outcome)) {
+                        LOG.infof("Reconciliation: volume %s was left deleting: backing store released, volume deleted", id);
+                    } else if (outcome != null) {
+                        LOG.infof("Reconciliation: volume %s was left deleting: its backing store cannot be released, now %s", id, outcome);
+                    }
+                })))
+                .chain(attachments::volumesDetaching)
+                .chain(ids -> each(idle(ids), id -> attachments.finishDetaching(id).invoke(finished -> finished.forEach(attachment ->
+                        LOG.infof("Reconciliation: attachment %s of volume %s was left detaching: revoked and deleted", attachment, id)))))
+                .chain(attachments::connectedUsers)
+                .chain(connected -> each(idle(disagreeing(connected, exporter.exported())), id -> attachments.syncExports(id)
+                        .invoke(changes -> changes.forEach(change -> LOG.infof("Reconciliation: %s", change)))))
+                .chain(this::removeOrphanFiles);
+    }
+
+    /** The volumes whose grants on the target differ from their connected attachments' (checked again under lock). */
+    private static List<UUID> disagreeing(Map<String, Set<String>> connected, Map<String, Set<String>> served) {
+        Set<String> volumeIds = new HashSet<>(connected.keySet());
+        volumeIds.addAll(served.keySet());
+        volumeIds.removeIf(id -> connected.getOrDefault(id, Set.of()).equals(served.getOrDefault(id, Set.of())));
+        return volumeIds.stream().map(UUID::fromString).toList();
+    }
+
+    /** Without the volumes a request is working on now (each step checks again under the volume's row lock). */
+    private List<UUID> idle(Collection<UUID> volumeIds) {
+        return volumeIds.stream().filter(id -> !busy.busy(id)).toList();
+    }
+
+    /**
+     * A volume's row is committed before its file is created and deleted after its file is removed, so a file whose
+     * row is absent (looked up after the directory was listed) belongs to no volume, and never will.
+     */
+    private Uni<Void> removeOrphanFiles() {
+        return blocking(() -> {
+            try {
+                return store.volumeFiles();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).chain(files -> volumes.existing(files.keySet()).chain(rows -> blocking(() -> {
+            files.forEach((id, file) -> {
+                try {
+                    if (!rows.contains(id) && store.removeFile(file)) {
+                        LOG.infof("Reconciliation: removed %s: no volume has it", file);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return null;
+        }))).replaceWithVoid();
+    }
+
+    private <T> Uni<T> blocking(Supplier<T> work) {
+        return vertx.executeBlocking(Uni.createFrom().item(work));
+    }
+
+    private static <T, R> Uni<Void> each(Collection<T> items, Function<T, Uni<R>> step) {
+        return Multi.createFrom().iterable(items).onItem().<R>transformToUniAndConcatenate(step::apply).collect().last().replaceWithVoid();
+    }
+}

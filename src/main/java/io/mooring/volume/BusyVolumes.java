@@ -1,0 +1,49 @@
+package io.mooring.volume;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The volumes a request of this process is working on, between its steps. Reconciliation leaves them alone: a request
+ * that is still running finishes or compensates its own operation; only one that died (or whose later steps failed)
+ * leaves work behind. A request marks its volume before its first write, or under the volume's row lock.
+ */
+@ApplicationScoped
+public class BusyVolumes {
+
+    private final Map<UUID, Integer> working = new ConcurrentHashMap<>();
+
+    /** Runs {@code work}; the volumes it marks stay busy until it has completed, failed or been cancelled. */
+    public <T> Uni<T> working(Function<Marker, Uni<T>> work) {
+        Marker marker = new Marker();
+        return Uni.createFrom().deferred(() -> work.apply(marker)).eventually(marker::release);
+    }
+
+    public boolean busy(UUID volumeId) {
+        return working.containsKey(volumeId);
+    }
+
+    /** What one request has marked busy. */
+    public final class Marker {
+
+        private final List<UUID> marked = new ArrayList<>();
+
+        public synchronized void mark(UUID volumeId) {
+            if (!marked.contains(volumeId)) {
+                marked.add(volumeId);
+                working.merge(volumeId, 1, Integer::sum);
+            }
+        }
+
+        private synchronized void release() {
+            marked.forEach(id -> working.computeIfPresent(id, (key, count) -> count == 1 ? null : count - 1));
+            marked.clear();
+        }
+    }
+}

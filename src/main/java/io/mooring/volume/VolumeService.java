@@ -3,6 +3,7 @@ package io.mooring.volume;
 import io.mooring.api.CinderFault;
 import io.mooring.api.JsonBody;
 import io.mooring.auth.Scope;
+import io.mooring.space.SpaceAdmission;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
@@ -45,12 +46,16 @@ public class VolumeService {
     @Inject
     Vertx vertx;
 
+    @Inject
+    SpaceAdmission space;
+
     public static LocalDateTime now() {
         return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 
     public Uni<Volume> create(Scope scope, NewVolume request) {
         return Panache.withSession(() -> findType(request.volumeType()))
+                .call(type -> type.rawDevice() ? Uni.createFrom().voidItem() : space.admit(request.sizeGib()))
                 .chain(type -> type.rawDevice() ? insertOnRawDevice(scope, request, type) : insertOnFile(scope, request, type))
                 .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume, request.sizeGib())))
                         .chain(allocated -> Panache.withTransaction(() -> Volume.update(

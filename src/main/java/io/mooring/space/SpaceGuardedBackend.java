@@ -28,7 +28,7 @@ public final class SpaceGuardedBackend implements BlockBackend {
 
     @Override
     public void write(ByteBuffer src, long offset) throws IOException {
-        if (monitor.low()) {
+        if (!monitor.admitsWrite(src.remaining())) {
             throw new IOException("No space left on device (the data filesystem is in its low-space state)");
         }
         backend.write(src, offset);

@@ -13,14 +13,20 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Reads the data directory's filesystem every {@code mooring.space.check-interval} on its own thread (a statvfs, never
- * on the event loop) and keeps the appliance's space state. Under {@code emergency-free} it enters the low-space state:
+ * Keeps the appliance's space state. It reads the data directory's filesystem every {@code mooring.space.check-interval}
+ * on its own thread (a statvfs, never on the event loop). Under {@code emergency-free} it enters the low-space state:
  * volume writes answer 07/27/07 ({@link SpaceGuardedBackend}), mutating API calls 503 ({@link LowSpaceFilter}), and the
  * {@link SpaceReserve} is released so PostgreSQL can still write its WAL. Once the reserve fits again with twice
  * {@code emergency-free} to spare, it is written back and the state clears by itself. One log line per change.
+ *
+ * <p>Between readings, volume writes spend a budget (the last reading's free space above {@code emergency-free}); a
+ * write that finds it spent reads the filesystem again itself, so no writer, however fast, gets under
+ * {@code emergency-free} before the state changes.
  */
 @Singleton
 public class SpaceMonitor {
@@ -33,8 +39,13 @@ public class SpaceMonitor {
     }
 
     private final MooringConfig.Space settings;
+    private final long emergencyFree;
     private final Path dataDir;
     private final SpaceReserve reserve;
+    private final AtomicLong writeBudget = new AtomicLong();
+    /** A volume write was refused for want of room since the last check: the low-space state begins. */
+    private final AtomicBoolean writeRefused = new AtomicBoolean();
+    private final Object rereading = new Object();
     private FileStore store;
     private ScheduledExecutorService timer;
     private volatile Sample last;
@@ -44,6 +55,7 @@ public class SpaceMonitor {
 
     public SpaceMonitor(MooringConfig config) {
         this.settings = config.space();
+        this.emergencyFree = settings.emergencyFree().asLongValue();
         this.dataDir = config.dataDir().toAbsolutePath();
         this.reserve = new SpaceReserve(dataDir, settings.postgresReserve().asLongValue());
     }
@@ -52,6 +64,7 @@ public class SpaceMonitor {
         Files.createDirectories(dataDir);
         store = Files.getFileStore(dataDir);
         last = read();
+        writeBudget.set(last.usableBytes() - emergencyFree);
         timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "mooring-space-monitor");
             thread.setDaemon(true);
@@ -80,22 +93,49 @@ public class SpaceMonitor {
         return reserve.bytes();
     }
 
+    /** For the data path: may a volume write of {@code bytes} go ahead? Cheap unless the budget is spent. */
+    boolean admitsWrite(int bytes) {
+        if (low) {
+            return false;
+        }
+        return writeBudget.addAndGet(-bytes) >= 0 || rereadFor(bytes);
+    }
+
+    private boolean rereadFor(int bytes) {
+        synchronized (rereading) {
+            try {
+                long margin = read().usableBytes() - emergencyFree - bytes;
+                writeBudget.set(margin);
+                if (margin >= 0) {
+                    return true;
+                }
+            } catch (IOException e) {
+                return true; // the monitor's own check reports it
+            }
+            if (writeRefused.compareAndSet(false, true) && timer != null) {
+                timer.execute(this::check);
+            }
+            return false;
+        }
+    }
+
     void check() {
         try {
             Sample now = read();
-            long emergency = settings.emergencyFree().asLongValue();
-            if (!low && now.usableBytes() < emergency) {
+            boolean refused = writeRefused.getAndSet(false);
+            if (!low && (refused || now.usableBytes() < emergencyFree)) {
                 low = true;
-                last = now;
                 String released = releaseReserve();
-                LOG.warnf("Low on space: %d MiB free of %d MiB in %s (under mooring.space.emergency-free, %d MiB)%s; volume writes"
+                last = read();
+                LOG.warnf("Low on space: %d MiB free of %d MiB in %s (mooring.space.emergency-free is %d MiB)%s; volume writes"
                         + " answer SPACE ALLOCATION FAILED and mutating API calls 503 until %d MiB are free again",
-                        now.usableBytes() / MIB, now.totalBytes() / MIB, dataDir, emergency / MIB, released,
-                        (reserve.bytes() + 2 * emergency) / MIB);
+                        now.usableBytes() / MIB, now.totalBytes() / MIB, dataDir, emergencyFree / MIB, released,
+                        (reserve.bytes() + 2 * emergencyFree) / MIB);
                 return;
             }
             if (!reserve.held()) {
-                if (now.usableBytes() >= reserve.bytes() + 2 * emergency) {
+                if (now.usableBytes() >= reserve.bytes() + 2 * emergencyFree) {
+                    writeBudget.set(now.usableBytes() - reserve.bytes() - emergencyFree);
                     reserve.hold();
                     now = read();
                     solved();
@@ -105,11 +145,13 @@ public class SpaceMonitor {
                 }
             }
             last = now;
-            if (low && now.usableBytes() >= 2 * emergency) {
+            if (!low) {
+                writeBudget.set(now.usableBytes() - emergencyFree);
+            } else if (reserve.held() && now.usableBytes() >= 2 * emergencyFree) {
+                writeBudget.set(now.usableBytes() - emergencyFree);
                 low = false;
-                LOG.infof("Space recovered: %d MiB free of %d MiB in %s%s; volume writes and API calls are accepted again",
-                        now.usableBytes() / MIB, now.totalBytes() / MIB, dataDir,
-                        reserve.held() ? "" : " (no room yet for the PostgreSQL reserve)");
+                LOG.infof("Space recovered: %d MiB free of %d MiB in %s, the PostgreSQL reserve is back; volume writes and API"
+                        + " calls are accepted again", now.usableBytes() / MIB, now.totalBytes() / MIB, dataDir);
             }
         } catch (IOException | RuntimeException e) {
             problem("Space check of " + dataDir + " failed: " + e);
@@ -141,7 +183,7 @@ public class SpaceMonitor {
 
     private void solved() {
         if (problem != null) {
-            LOG.infof("Space check of %s works again; the PostgreSQL reserve (%d MiB) is in place", dataDir, reserve.bytes() / MIB);
+            LOG.infof("The PostgreSQL reserve (%d MiB) is in place in %s", reserve.bytes() / MIB, dataDir);
             problem = null;
         }
     }

@@ -27,6 +27,8 @@ public final class Appliance implements AutoCloseable {
     private final int httpPort;
     private final int iscsiPort;
     private Process process;
+    /** Extra environment for every start, e.g. {@code MOORING_SPACE_*} settings. */
+    private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
 
     private Appliance(Path workDir, int httpPort, int iscsiPort) {
         this.workDir = workDir;
@@ -56,8 +58,15 @@ public final class Appliance implements AutoCloseable {
         builder.environment().put("MOORING_ISCSI_HOST", "127.0.0.1");
         builder.environment().put("MOORING_ISCSI_PORT", Integer.toString(iscsiPort));
         builder.environment().put("MOORING_ISCSI_ADVERTISED_ADDRESS", "127.0.0.1");
+        builder.environment().putAll(environment);
         process = builder.start();
         awaitReady();
+        return this;
+    }
+
+    /** Sets an environment variable (a setting, as README's configuration table names it) for every later start. */
+    public Appliance withEnvironment(String name, String value) {
+        environment.put(name, value);
         return this;
     }
 

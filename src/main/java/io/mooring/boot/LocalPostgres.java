@@ -173,7 +173,10 @@ public final class LocalPostgres implements AutoCloseable {
     private static Process launch(Path binDir, Path home, Path dataDir, int port, boolean asRoot) throws IOException {
         List<String> postgres = List.of(binDir.resolve("postgres").toString(), "-D", dataDir.toString(),
                 "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-                "-c", "max_connections=100");
+                "-c", "max_connections=100",
+                // WAL between checkpoints stays under the space reserve (mooring.space.postgres-reserve, 256M by default), so
+                // the released reserve always holds it on a full disk; recycled, zero-filled segments (the defaults) need no room.
+                "-c", "max_wal_size=192MB");
         // setpriv ties the postmaster's life to the keeper thread below (PR_SET_PDEATHSIG): if this JVM dies, even by
         // kill -9, the kernel sends SIGTERM to PostgreSQL. As root it also switches to the postgres user first.
         List<String> command = new ArrayList<>(Posix.asUserWithParentDeathSignal(asRoot ? "postgres" : null, "TERM"));

@@ -133,12 +133,31 @@ class DiskFullIT {
         assertThat(qemuIo(connect(afterwards), "write -P 0x5a 0 4M", "read -P 0x5a 0 4M").requireSuccess().output())
                 .doesNotContain("Pattern verification failed");
 
+        // Filled to the last block by something else: PostgreSQL gets the released reserve, the API still answers cleanly.
+        String spare = createVolume(1);
+        Path foreign = appliance.dataDir().resolve("foreign");
+        long filled = fillUntilFull(foreign);
+        awaitReady(false, 10);
+        assertThat(staysDown(2).getLong("usableBytes")).as("the released reserve").isGreaterThanOrEqualTo(48 * MIB);
+        api().contentType(ContentType.JSON).body("{\"volume\": {\"size\": 1}}").post("/v3/" + PROJECT + "/volumes")
+                .then().statusCode(503);
+        assertThat(qemuIo(lun, "write -P 0xee 0 1M").output()).contains("No space left on device");
+        api().delete("/v3/" + PROJECT + "/volumes/" + spare).then().statusCode(202);
+        awaitGone(spare);
+        api().get("/v3/" + PROJECT + "/volumes").then().statusCode(200);
+        Files.delete(foreign);
+        awaitReady(true, 15);
+        assertThat(qemuIo(lun, "write -P 0x11 0 1M", "read -P 0x11 0 1M").requireSuccess().output())
+                .doesNotContain("Pattern verification failed");
+        createVolume(1);
+        System.out.printf("measured: a foreign file filled the last %d MiB; the appliance recovered once it was deleted%n", filled / MIB);
+
         String postgresLog = Files.readString(appliance.dataDir().resolve("postgres").resolve("postgres.log"));
         assertThat(postgresLog).as("PostgreSQL never PANICs").doesNotContain("PANIC");
         String log = Files.readString(appliance.log());
         assertThat(log).as("no request answered 500").doesNotContain("Request failed");
-        assertThat(count(log, "Low on space")).as("one line entering the low-space state").isEqualTo(1);
-        assertThat(count(log, "Space recovered")).as("one line leaving it").isEqualTo(1);
+        assertThat(count(log, "Low on space")).as("one line each time the low-space state begins").isEqualTo(2);
+        assertThat(count(log, "Space recovered")).as("one line each time it ends").isEqualTo(2);
         assertThat(appliance.isRunning()).isTrue();
     }
 
@@ -153,6 +172,25 @@ class DiskFullIT {
                 channel.write(ones.flip(), i * MIB);
             }
             channel.force(true);
+        }
+    }
+
+    /** Writes 1 MiB chunks until the filesystem refuses; returns how much it took. */
+    private static long fillUntilFull(Path file) throws IOException {
+        ByteBuffer ones = ByteBuffer.allocate((int) MIB);
+        while (ones.hasRemaining()) {
+            ones.put((byte) 1);
+        }
+        long written = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            while (true) {
+                ones.clear();
+                written += channel.write(ones, written);
+                channel.force(false);
+            }
+        } catch (IOException full) {
+            assertThat(full.getMessage()).contains("No space left on device");
+            return written;
         }
     }
 

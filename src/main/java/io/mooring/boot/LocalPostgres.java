@@ -109,6 +109,9 @@ public final class LocalPostgres {
         command.addAll(List.of(binDir.resolve("postgres").toString(), "-D", CLUSTER_FD,
                 "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
                 "-c", "max_connections=100",
+                // WAL between checkpoints stays under the space reserve (mooring.space.postgres-reserve, 256M by default), so
+                // the released reserve always holds it on a full disk; recycled, zero-filled segments (the defaults) need no room.
+                "-c", "max_wal_size=192MB",
                 // Shown in every server process's title: which cluster this is, since -D names only a descriptor.
                 "-c", "cluster_name=" + dataDir));
         return new ProcessBuilder(withClusterDescriptor(dataDir, command))

@@ -1,6 +1,9 @@
 package io.mooring.boot;
 
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +29,8 @@ public interface MooringConfig {
     Reconcile reconcile();
 
     Fault fault();
+
+    Space space();
 
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
@@ -79,5 +84,40 @@ public interface MooringConfig {
          * Unset (the default), no step ever waits.
          */
         Optional<String> pauseAt();
+    }
+
+    /** How the data directory's filesystem is shared between volumes and the embedded PostgreSQL (see io.mooring.space). */
+    interface Space {
+        /**
+         * Volume creates are refused once the file-backed volumes' provisioned sizes would exceed this many times the
+         * filesystem's capacity (Cinder's {@code max_over_subscription_ratio}, same default).
+         */
+        @WithDefault("20")
+        double maxOvercommit();
+
+        /** Volume creates are refused while free space is at or under this (Cinder's {@code reserved_percentage}, as a size). */
+        @WithDefault("1G")
+        @WithConverter(MemorySizeConverter.class)
+        MemorySize minFree();
+
+        /**
+         * A fully written file under the data directory that holds space for PostgreSQL's WAL and Mooring's own files;
+         * released when the filesystem runs full, written again once space comes back. 0 disables it.
+         */
+        @WithDefault("256M")
+        @WithConverter(MemorySizeConverter.class)
+        MemorySize postgresReserve();
+
+        /**
+         * Under this much free space the appliance is in its low-space state: writes to volumes answer 07/27/07,
+         * mutating API calls 503, and the reserve is released.
+         */
+        @WithDefault("64M")
+        @WithConverter(MemorySizeConverter.class)
+        MemorySize emergencyFree();
+
+        /** How often the filesystem's free space is read. */
+        @WithDefault("1s")
+        Duration checkInterval();
     }
 }

@@ -7,6 +7,8 @@ import io.mooring.engine.TargetEngine;
 import io.mooring.engine.scsi.bdev.BlockBackend;
 import io.mooring.engine.scsi.bdev.FileBackend;
 import io.mooring.engine.scsi.bdev.RawDeviceBackend;
+import io.mooring.space.SpaceGuardedBackend;
+import io.mooring.space.SpaceMonitor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -33,13 +35,15 @@ public class TargetEngineExporter implements VolumeExporter {
     private static final long LUN = 0;
 
     private final MooringConfig config;
+    private final SpaceMonitor space;
     /** The CHAP users granted on each exported volume; a volume is unexported when its last grant goes. */
     private final Map<String, Set<String>> grantsByVolume = new ConcurrentHashMap<>();
     private volatile TargetEngine engine;
     private volatile String portal;
 
-    public TargetEngineExporter(MooringConfig config) {
+    public TargetEngineExporter(MooringConfig config, SpaceMonitor space) {
         this.config = config;
+        this.space = space;
     }
 
     /** Starts the portal with {@code grants} already in place, so no initiator ever sees a half-rebuilt table. */
@@ -141,9 +145,10 @@ public class TargetEngineExporter implements VolumeExporter {
         });
     }
 
-    private static BlockBackend open(ExportGrant grant) {
+    private BlockBackend open(ExportGrant grant) {
         try {
-            return grant.rawDevice() ? RawDeviceBackend.open(grant.backingPath(), false) : FileBackend.open(grant.backingPath(), false);
+            return grant.rawDevice() ? RawDeviceBackend.open(grant.backingPath(), false)
+                    : SpaceGuardedBackend.guard(FileBackend.open(grant.backingPath(), false), space);
         } catch (IOException e) {
             throw new ExportException("cannot open the backing store of volume " + grant.volumeId() + ": " + e.getMessage(), e);
         }

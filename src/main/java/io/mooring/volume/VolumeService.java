@@ -4,6 +4,7 @@ import io.mooring.api.CinderFault;
 import io.mooring.api.JsonBody;
 import io.mooring.auth.Scope;
 import io.mooring.fault.FaultPoints;
+import io.mooring.space.SpaceAdmission;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
@@ -56,6 +57,9 @@ public class VolumeService {
     @Inject
     FaultPoints faults;
 
+    @Inject
+    SpaceAdmission space;
+
     public static LocalDateTime now() {
         return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
@@ -70,6 +74,7 @@ public class VolumeService {
         return busy.working(marker -> {
             marker.mark(id);
             return Panache.withSession(() -> findType(request.volumeType()))
+                    .call(type -> type.rawDevice() ? Uni.createFrom().voidItem() : space.admit(request.sizeGib()))
                     .chain(type -> type.rawDevice() ? insertOnRawDevice(scope, request, type, id) : insertOnFile(scope, request, type, id))
                     .call(() -> faults.reach(FaultPoints.VOLUME_CREATE_ROW_COMMITTED))
                     .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume)))

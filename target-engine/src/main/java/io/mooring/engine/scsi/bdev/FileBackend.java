@@ -92,7 +92,10 @@ public final class FileBackend extends ChannelBackend {
                 return;
             }
             int errno = Libc.punchHole(holeFd, offset, length);
-            if (errno != 0) {
+            if (errno == Libc.EOPNOTSUPP) {
+                // the probe at open passed, yet this file refuses: its data must still read as zeros
+                super.deallocate(offset, length);
+            } else if (errno != 0) {
                 throw new IOException("punching a hole of " + length + " bytes at " + offset + ": "
                         + Libc.describe(errno));
             }

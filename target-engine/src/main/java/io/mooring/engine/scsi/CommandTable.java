@@ -122,11 +122,6 @@ public final class CommandTable {
         return BY_OPCODE[opcode] != null;
     }
 
-    /** Whether CDB byte 1 (bits 4-0) of this supported opcode selects a service action. */
-    public static boolean hasServiceActions(int opcode) {
-        return BY_OPCODE[opcode] != null && BY_OPCODE[opcode][0].hasServiceAction();
-    }
-
     /** Every supported op, in registration order (REPORT SUPPORTED OPERATION CODES). */
     public static List<ScsiOp> all() {
         return Collections.unmodifiableList(ALL);

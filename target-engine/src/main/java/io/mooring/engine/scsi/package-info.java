@@ -36,11 +36,13 @@
  * <ul>
  *   <li>WCE=1: writes are acknowledged from the page cache; MODE SELECT can clear WCE to write through.</li>
  *   <li>Thin provisioning only where space really goes back: a file on a filesystem that punches holes (tried once
- *       at open) reports LBPME=1, LBPRZ=1 and a thin Logical Block Provisioning page (LBPU, LBPWS, LBPWS10); UNMAP
- *       and WRITE SAME with UNMAP are {@code fallocate(PUNCH_HOLE)} (partial filesystem blocks at the edges are
- *       zeroed), and GET LBA STATUS reports the file's holes ({@code SEEK_HOLE}). Raw devices and files elsewhere
- *       (read-only, no punching, native access denied) write zeros instead and report full provisioning
- *       (LBPME=0, every block mapped). The native calls go through the FFM API: run with
+ *       at open), or a raw device that both discards and zeroes in place, reports LBPME=1, LBPRZ=1 and a thin
+ *       Logical Block Provisioning page (LBPU, LBPWS, LBPWS10). UNMAP and WRITE SAME with UNMAP are then
+ *       {@code fallocate(PUNCH_HOLE)} (a file zeroes partial filesystem blocks at the edges and frees the rest; a
+ *       device zeroes with unmapping allowed). GET LBA STATUS reports a file's holes ({@code SEEK_HOLE}), and every
+ *       block of a device as mapped (it does not say what it freed). Elsewhere (read-only, no punching, native
+ *       access denied) zeros are written and the LU reports full provisioning (LBPME=0, every block mapped).
+ *       WRITE SAME without UNMAP always writes. The native calls go through the FFM API: run with
  *       {@code --enable-native-access=ALL-UNNAMED} to keep the JVM from warning about them.</li>
  *   <li>Physical block 4096 bytes for files (the page-cache unit), the device's own for raw devices.</li>
  *   <li>Persistent reservations are in memory unless the device was built with a state directory; then APTPL

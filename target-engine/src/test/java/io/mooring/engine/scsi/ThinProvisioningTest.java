@@ -75,6 +75,20 @@ class ThinProvisioningTest {
     }
 
     @Test
+    void writeSameOfZerosWithoutUnmapKeepsTheRangeMapped() throws Exception {
+        open(dir, 16 * MIB_BLOCKS);
+        long empty = allocatedBytes(scsi.file);
+        assertThat(scsi.run(NEXUS_A, new byte[BLOCK], cdb16(0x93, 0, 0, MIB_BLOCKS)).status()).isZero();
+        int[] noDataOut = cdb16(0x93, 0x01, MIB_BLOCKS, MIB_BLOCKS);
+        assertThat(scsi.run(noDataOut).status()).as("NDOB").isZero();
+        assertThat(scsi.run(cdb10(0x35, 0, 0, 0)).status()).isZero();
+        assertThat(allocatedBytes(scsi.file)).as("2 MiB of zeros really written")
+                .isGreaterThanOrEqualTo(empty + (2L << 20));
+        assertThat(lbaStatus(0)).containsExactly(0, 2 * MIB_BLOCKS, 0);
+        assertThat(scsi.run(cdb10(0x28, 0, MIB_BLOCKS - 4, 8)).data()).isEqualTo(new byte[8 * BLOCK]);
+    }
+
+    @Test
     void aFilesystemThatPunchesHolesIsReportedThin() throws Exception {
         open(dir, 16 * MIB_BLOCKS);
         assertThat(readCapacity16()[14] & 0xc0).as("LBPME, LBPRZ").isEqualTo(0xc0);

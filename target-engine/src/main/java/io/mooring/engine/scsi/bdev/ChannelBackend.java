@@ -8,14 +8,19 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * What the file and raw-device backends share: positional I/O on one {@link FileChannel} through the page cache.
+ * What the file and raw-device backends share: positional I/O on one {@link FileChannel} through the page cache, and
+ * deallocation.
  *
- * <p>Deallocation, where nothing better exists (raw devices; files whose filesystem cannot punch holes): the range is
- * written with zeros, skipping blocks that already read as zeros (a never-written hole of a sparse file stays a
- * hole), so it reads back as zeros but no space is freed. Such a backend is not thin provisioned: the LU reports
- * LBPME=0 and every block as mapped.
+ * <p>Deallocation: with a hole descriptor (a second descriptor of the file or device, see {@link Libc}) a range is
+ * {@code fallocate(PUNCH_HOLE | KEEP_SIZE)}: a file frees the space (the kernel zeroes partial filesystem blocks at
+ * the edges), a block device zeroes it with deallocation allowed (WRITE ZEROES without NOUNMAP, no fallback). The
+ * backend is then thin provisioned. Without one (the subclass found punching unsupported): the range is written with
+ * zeros, skipping blocks that already read as zeros (a never-written hole of a sparse file stays a hole), so it reads
+ * back as zeros but no space is freed; the LU reports LBPME=0 and every block as mapped.
  */
 abstract class ChannelBackend implements BlockBackend {
 
@@ -29,13 +34,21 @@ abstract class ChannelBackend implements BlockBackend {
     private final int blockSize;
     private final int physicalBlockSize;
     private volatile long size;
+    private final boolean thinProvisioned;
+    /** The descriptor holes are punched (and found) through, or -1; the lock keeps close from racing a call. */
+    private int holeFd;
+    private final ReadWriteLock holeFdLock = new ReentrantReadWriteLock();
 
-    protected ChannelBackend(FileChannel channel, boolean readOnly, int blockSize, int physicalBlockSize, long size) {
+    /** @param holeFd a descriptor of the same file or device that punching works on, or -1; closed with this */
+    protected ChannelBackend(FileChannel channel, boolean readOnly, int blockSize, int physicalBlockSize, long size,
+                             int holeFd) {
         this.channel = channel;
         this.readOnly = readOnly;
         this.blockSize = blockSize;
         this.physicalBlockSize = Math.max(blockSize, physicalBlockSize);
         this.size = size;
+        this.thinProvisioned = holeFd >= 0;
+        this.holeFd = holeFd;
     }
 
     static FileChannel openChannel(Path path, boolean readOnly) throws IOException {
@@ -100,7 +113,70 @@ abstract class ChannelBackend implements BlockBackend {
     }
 
     @Override
+    public boolean thinProvisioned() {
+        return thinProvisioned;
+    }
+
+    @Override
     public void deallocate(long offset, long length) throws IOException {
+        holeFdLock.readLock().lock();
+        try {
+            int errno = holeFd < 0 ? Libc.EOPNOTSUPP : Libc.punchHole(holeFd, offset, length);
+            if (errno == Libc.EOPNOTSUPP) {
+                // no hole descriptor, or punching refused after all: the range must still read as zeros
+                writeZeros(offset, length);
+            } else if (errno != 0) {
+                throw new IOException("punching a hole of " + length + " bytes at " + offset + ": "
+                        + Libc.describe(errno));
+            }
+        } finally {
+            holeFdLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Marks the blocks that lie wholly inside a hole ({@code SEEK_DATA}/{@code SEEK_HOLE} on the hole descriptor)
+     * when {@link #holesFindable()}; otherwise none: every block counts as mapped (SBC-4: "mapped or unknown").
+     */
+    @Override
+    public void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException {
+        holeFdLock.readLock().lock();
+        try {
+            if (holeFd < 0 || !holesFindable()) {
+                return;
+            }
+            long end = offset + (long) blocks * blockSize;
+            long position = offset;
+            while (position < end) {
+                long data = Libc.seek(holeFd, position, Libc.SEEK_DATA);
+                if (data == -Libc.ENXIO) {
+                    data = end;                             // a hole up to the end of the file
+                } else if (data < 0) {
+                    throw new IOException("lseek(SEEK_DATA) at " + position + ": " + Libc.describe((int) -data));
+                }
+                long holeEnd = Math.min(data, end);
+                int first = (int) ((position - offset + blockSize - 1) / blockSize);
+                int last = (int) ((holeEnd - offset) / blockSize);
+                if (last > first) {
+                    deallocated.set(first, last);
+                }
+                if (data >= end) {
+                    return;
+                }
+                position = Libc.seek(holeFd, data, Libc.SEEK_HOLE);
+                if (position < 0) {
+                    throw new IOException("lseek(SEEK_HOLE) at " + data + ": " + Libc.describe((int) -position));
+                }
+            }
+        } finally {
+            holeFdLock.readLock().unlock();
+        }
+    }
+
+    /** Whether the hole descriptor answers SEEK_DATA/SEEK_HOLE with the medium's real holes (files, not devices). */
+    protected abstract boolean holesFindable();
+
+    private void writeZeros(long offset, long length) throws IOException {
         ByteBuffer scratch = SCRATCH.get();
         long end = offset + length;
         for (long chunk = offset; chunk < end; chunk += ZERO_CHUNK) {
@@ -120,15 +196,6 @@ abstract class ChannelBackend implements BlockBackend {
         }
     }
 
-    @Override
-    public boolean thinProvisioned() {
-        return false;
-    }
-
-    /** Fully provisioned: every block is mapped, whatever it holds. */
-    @Override
-    public void deallocatedBlocks(long offset, int blocks, BitSet deallocated) throws IOException {
-    }
 
     private static boolean isZero(ByteBuffer buffer, int from, int length) {
         int i = from;
@@ -148,6 +215,15 @@ abstract class ChannelBackend implements BlockBackend {
 
     @Override
     public void close() throws IOException {
+        holeFdLock.writeLock().lock();
+        try {
+            if (holeFd >= 0) {
+                Libc.close(holeFd);
+                holeFd = -1;
+            }
+        } finally {
+            holeFdLock.writeLock().unlock();
+        }
         channel.close();
     }
 }

@@ -9,17 +9,24 @@ import java.nio.file.Path;
  * A LUN on a raw block device (e.g. {@code /dev/loop0}, an LVM volume). A block device's {@code FileChannel.size()}
  * is 0, so the size and logical block size come from sysfs: {@code /sys/class/block/<name>/size} counts 512-byte
  * sectors whatever the device's block size; the block sizes come from {@code queue/}.
+ *
+ * <p>Thin provisioned when the device both discards and zeroes in place ({@code queue/discard_max_bytes} and
+ * {@code queue/write_zeroes_max_bytes} non-zero, e.g. a loop device over a sparse file, most SSDs): deallocation is
+ * {@code fallocate(PUNCH_HOLE)} on the device, which the kernel turns into WRITE ZEROES with unmapping allowed, so
+ * the range reads as zeros and the device may free it. Which blocks it freed the device does not say: GET LBA STATUS
+ * reports every block mapped. Other devices get zeros written and report full provisioning.
  */
 public final class RawDeviceBackend extends ChannelBackend {
 
+    private static final System.Logger LOG = System.getLogger(RawDeviceBackend.class.getName());
     private static final int SYSFS_SECTOR = 512;
     private static final Path SYS_BLOCK = Path.of("/sys/class/block");
 
     private final Path sysfsDir;
 
-    private RawDeviceBackend(FileChannel channel, boolean readOnly, Path sysfsDir, int blockSize, int physicalBlockSize)
-            throws IOException {
-        super(channel, readOnly, blockSize, physicalBlockSize, sectors(sysfsDir) * SYSFS_SECTOR);
+    private RawDeviceBackend(FileChannel channel, boolean readOnly, Path sysfsDir, int blockSize, int physicalBlockSize,
+                             int holeFd) throws IOException {
+        super(channel, readOnly, blockSize, physicalBlockSize, sectors(sysfsDir) * SYSFS_SECTOR, holeFd);
         this.sysfsDir = sysfsDir;
     }
 
@@ -29,20 +36,47 @@ public final class RawDeviceBackend extends ChannelBackend {
         if (!Files.isDirectory(sysfsDir)) {
             throw new IOException(device + " is not a block device (no " + sysfsDir + ")");
         }
-        int blockSize = queueAttribute(sysfsDir, "logical_block_size");
-        int physicalBlockSize = queueAttribute(sysfsDir, "physical_block_size");
+        int blockSize = (int) queueAttribute(sysfsDir, "logical_block_size", SYSFS_SECTOR);
+        int physicalBlockSize = (int) queueAttribute(sysfsDir, "physical_block_size", SYSFS_SECTOR);
         FileChannel channel = openChannel(real, readOnly);
+        int holeFd = -1;
         try {
-            return new RawDeviceBackend(channel, readOnly, sysfsDir, blockSize, physicalBlockSize);
+            holeFd = readOnly ? -1 : holePunchingDescriptor(real, sysfsDir);
+            return new RawDeviceBackend(channel, readOnly, sysfsDir, blockSize, physicalBlockSize, holeFd);
         } catch (IOException | RuntimeException e) {
+            if (holeFd >= 0) {
+                Libc.close(holeFd);
+            }
             channel.close();
             throw e;
         }
     }
 
+    /** A descriptor for deallocating on {@code device}, or -1 (logged once) where it cannot both discard and zero. */
+    private static int holePunchingDescriptor(Path device, Path sysfsDir) throws IOException {
+        String refusal = Libc.UNAVAILABLE;
+        if (refusal == null) {
+            long discard = queueAttribute(sysfsDir, "discard_max_bytes", 0);
+            long writeZeroes = queueAttribute(sysfsDir, "write_zeroes_max_bytes", 0);
+            if (discard > 0 && writeZeroes > 0) {
+                return Libc.open(device, Libc.O_RDWR);
+            }
+            refusal = "discard_max_bytes " + discard + ", write_zeroes_max_bytes " + writeZeroes;
+        }
+        LOG.log(System.Logger.Level.INFO, device + ": no deallocation (" + refusal
+                + "); UNMAP writes zeros and the LU reports full provisioning");
+        return -1;
+    }
+
     @Override
     protected long readSize() throws IOException {
         return sectors(sysfsDir) * SYSFS_SECTOR;
+    }
+
+    /** A block device has no SEEK_DATA/SEEK_HOLE. */
+    @Override
+    protected boolean holesFindable() {
+        return false;
     }
 
     /** Device data is not sent with sendfile: reads go through a pooled buffer. */
@@ -56,10 +90,10 @@ public final class RawDeviceBackend extends ChannelBackend {
     }
 
     /** A queue/ attribute in bytes; a partition has no queue/ of its own, its parent disk's applies. */
-    private static int queueAttribute(Path sysfsDir, String name) throws IOException {
+    private static long queueAttribute(Path sysfsDir, String name, long absent) throws IOException {
         Path own = sysfsDir.resolve("queue").resolve(name);
         Path parent = sysfsDir.toRealPath().getParent().resolve("queue").resolve(name);
         Path source = Files.exists(own) ? own : parent;
-        return Files.exists(source) ? Integer.parseInt(Files.readString(source).trim()) : SYSFS_SECTOR;
+        return Files.exists(source) ? Long.parseLong(Files.readString(source).trim()) : absent;
     }
 }

@@ -16,7 +16,6 @@ import io.mooring.engine.scsi.sense.SenseException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.BitSet;
 
 /**
@@ -53,8 +52,9 @@ public final class ProvisioningCommands {
     }
 
     /**
-     * Writes one block over a range. UNMAP, NDOB or a zero block deallocate the range instead; with UNMAP the data
-     * block is ignored, as SBC-3 permits and initiators expect: deallocated blocks read as zeros.
+     * Writes one block (NDOB: zeros) over a range, which leaves it mapped, as an initiator that clears UNMAP asks
+     * (Linux zeroes with REQ_NOUNMAP so). With UNMAP the range is deallocated instead and the data block ignored,
+     * as SBC-3 permits and initiators expect: deallocated blocks read as zeros.
      * A zero NUMBER OF LOGICAL BLOCKS (at CDB byte {@code blocksField}) means "to the end" (WSNZ=0).
      */
     private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, int blocksField,
@@ -80,13 +80,12 @@ public final class ProvisioningCommands {
         lu.checkWritable();
         long offset = lba << lu.blockShift();
         long length = count << lu.blockShift();
-        boolean deallocate = (cdb[1] & UNMAP) != 0 || noDataOut || isZero(dataOut, blockSize);
         long locked = lu.rangeLocks().lock(offset, length);
         try {
-            if (deallocate) {
+            if ((cdb[1] & UNMAP) != 0) {
                 lu.backend().deallocate(offset, length);
             } else {
-                writeRepeated(lu, dataOut, offset, length);
+                writeRepeated(lu, noDataOut ? null : dataOut, offset, length);
             }
         } finally {
             lu.rangeLocks().unlock(locked);
@@ -95,11 +94,15 @@ public final class ProvisioningCommands {
         return Responses.good(!lu.writeCacheEnabled());
     }
 
+    /** {@code block} {@code null}: zeros. */
     private static void writeRepeated(LogicalUnit lu, ByteBuf block, long offset, long length) throws IOException {
         int blockSize = lu.blockSize();
         int chunk = (int) Math.min(WRITE_SAME_CHUNK, length);
         ByteBuf pattern = PooledByteBufAllocator.DEFAULT.directBuffer(chunk);
         try {
+            if (block == null) {
+                pattern.writeZero(chunk);
+            }
             while (pattern.writerIndex() < chunk) {
                 pattern.writeBytes(block, block.readerIndex(), blockSize);
             }
@@ -243,10 +246,5 @@ public final class ProvisioningCommands {
         }
         lu.counters().bytesWritten(length);
         return Responses.good((cdb[1] & FUA) != 0 || !lu.writeCacheEnabled());
-    }
-
-    private static boolean isZero(ByteBuf buf, int length) {
-        ByteBuffer bytes = buf.nioBuffer(buf.readerIndex(), length);
-        return bytes.mismatch(ByteBuffer.allocate(length)) < 0;
     }
 }

@@ -103,7 +103,7 @@ if [ -n "$(ss -ltnH "sport = :$PORT" 2>/dev/null)" ]; then
 fi
 log "starting Mooring's target on 127.0.0.1:$PORT"
 # shellcheck disable=SC2086
-java ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.engine.TargetLauncher \
+java --enable-native-access=ALL-UNNAMED ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.engine.TargetLauncher \
     --listen "127.0.0.1:$PORT" --iqn "$IQN" --file "$WORK/lun.img" --size 1G \
     --chap "$CHAP_USER:$CHAP_SECRET" --initiator "$INITIATOR" \
     --initiator iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-readcapacity16 \

@@ -3,6 +3,7 @@ package io.mooring.space;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Not ready in the low-space state (nothing can be created or written); reports the last reading either way. */
@@ -19,10 +20,11 @@ public class SpaceHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         SpaceMonitor.Sample last = monitor.last();
-        return HealthCheckResponse.named("disk-space").status(!monitor.low())
-                .withData("totalBytes", last.totalBytes())
-                .withData("usableBytes", last.usableBytes())
-                .withData("postgresReserveBytes", monitor.reserveBytes())
-                .build();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("disk-space").status(!monitor.low())
+                .withData("postgresReserveBytes", monitor.reserveBytes());
+        if (last != null) { // null only until the first reading at start-up
+            response.withData("totalBytes", last.totalBytes()).withData("usableBytes", last.usableBytes());
+        }
+        return response.build();
     }
 }

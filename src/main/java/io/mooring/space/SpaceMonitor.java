@@ -3,6 +3,7 @@ package io.mooring.space;
 import io.mooring.boot.MooringConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -60,7 +61,8 @@ public class SpaceMonitor {
         this.reserve = new SpaceReserve(dataDir, settings.postgresReserve().asLongValue());
     }
 
-    void onStart(@Observes StartupEvent event) throws IOException {
+    /** Before the iSCSI portal starts (ExportLifecycle, priority 100): re-exported LUNs write through the budget at once. */
+    void onStart(@Observes @Priority(50) StartupEvent event) throws IOException {
         Files.createDirectories(dataDir);
         store = Files.getFileStore(dataDir);
         last = read();

@@ -7,9 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A fully written (not sparse) file that holds space on the data filesystem for PostgreSQL's WAL and Mooring's own
+ * A fully written (not sparse, not compressible) file that holds space on the data filesystem for PostgreSQL's WAL and Mooring's own
  * files. Deleting it hands that space back at once when the filesystem runs full; it is written again, then renamed
  * into place, so a crash never leaves a short reserve under the real name.
  */
@@ -36,16 +37,21 @@ final class SpaceReserve {
         return bytes == 0 || (Files.isRegularFile(file) && Files.size(file) == bytes);
     }
 
-    /** Writes the whole reserve (zeros really written, so the blocks are allocated) and makes it durable. */
+    /**
+     * Writes the whole reserve and makes it durable. Random bytes, not zeros: a compressing filesystem (ZFS, btrfs)
+     * would store zeros as holes and hold nothing.
+     */
     void hold() throws IOException {
         Files.deleteIfExists(staging);
         try (FileChannel channel = FileChannel.open(staging, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(CHUNK);
+            byte[] noise = new byte[CHUNK];
+            ThreadLocalRandom.current().nextBytes(noise);
+            ByteBuffer chunk = ByteBuffer.wrap(noise);
             long written = 0;
             while (written < bytes) {
-                zeros.clear().limit((int) Math.min(CHUNK, bytes - written));
-                while (zeros.hasRemaining()) {
-                    written += channel.write(zeros, written);
+                chunk.clear().limit((int) Math.min(CHUNK, bytes - written));
+                while (chunk.hasRemaining()) {
+                    written += channel.write(chunk, written);
                 }
             }
             channel.force(true);

@@ -101,6 +101,7 @@ class DiskFullIT {
 
         AttachmentExportIT.Lun lun = connect(volumeId);
         plantScratchFile();
+        long linesBefore = Files.readAllLines(appliance.log()).size();
         Tools.Result fill = qemuIo(lun, "write -P 0xab 0 512M");
         assertThat(fill.output()).as("the initiator sees SPACE ALLOCATION FAILED as ENOSPC").contains("No space left on device");
         long full = System.nanoTime();
@@ -123,6 +124,9 @@ class DiskFullIT {
         Files.delete(appliance.dataDir().resolve("scratch"));
         long freed = System.nanoTime();
         awaitReady(true, 15);
+        long linesLogged = Files.readAllLines(appliance.log()).size() - linesBefore;
+        System.out.printf("measured: %d log lines from the fill to the recovery (refused writes, 503s, polls included)%n", linesLogged);
+        assertThat(linesLogged).as("a line per state change, none per refused request").isLessThanOrEqualTo(3);
         System.out.printf("measured: readiness DOWN %d ms after qemu-io's ENOSPC; UP again %d ms after the scratch file was"
                 + " deleted%n", lowAfter, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - freed));
         assertThat(Files.size(appliance.dataDir().resolve("space-reserve"))).as("the reserve is written again").isEqualTo(48 * MIB);

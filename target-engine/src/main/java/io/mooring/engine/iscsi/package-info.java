@@ -11,8 +11,8 @@
  *   <li>{@code session}: sessions and their CmdSN window; a session knows its connection only as
  *       {@code SessionConnection};</li>
  *   <li>{@code conn}: one connection as Netty pipeline stages: {@code LoginStage} for the login phase, which on
- *       success installs the full feature stage (CmdSN ordering, NOP keep-alive, Data-In splitting, write data
- *       gathering with R2Ts, then execution, task management, text and logout).</li>
+ *       success installs the full feature stage (NOP-In keep-alive, CmdSN ordering, Data-In splitting, write data
+ *       gathering with R2Ts, then execution, NOP-Out, task management, text and logout).</li>
  * </ul>
  * The SCSI layer ({@code io.mooring.engine.scsi}) never sees a PDU: the transport hands it whole commands
  * ({@code ScsiCommand}) and gets {@code ScsiResponse}s back.

@@ -14,9 +14,9 @@ import io.netty.channel.ChannelFutureListener;
 /**
  * What the full feature stage's handlers of one connection share: its session, the negotiated parameters, the
  * tasks in flight, whether it is closing, and the way out. Everything is written through the channel, so every
- * PDU passes the whole outbound pipeline (Data-In splitting, sequence numbers, codec); the flush consolidation
- * handler turns the flush per PDU into one per read or event loop turn. Event loop only, except
- * {@link #abortTasksOf(long)}.
+ * PDU passes the whole outbound pipeline (Data-In splitting, sequence numbers, codec). Flushes are batched: one
+ * at the end of a read (responses to a whole batch of commands leave in one writev), one per event loop turn for
+ * what completes outside a read. Event loop only, except {@link #abortTasksOf(long)}.
  */
 final class Connection implements SessionConnection {
 
@@ -29,6 +29,10 @@ final class Connection implements SessionConnection {
     final TaskTable tasks = new TaskTable();
     private boolean closing;
     private int nextTransferTag = 1;
+    private boolean reading;
+    private boolean flushPending;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
 
     Connection(Channel channel, IscsiSession session, OperationalParameters params) {
         this.channel = channel;
@@ -46,7 +50,8 @@ final class Connection implements SessionConnection {
     }
 
     void send(TargetPdu pdu) {
-        channel.writeAndFlush(pdu, channel.voidPromise());
+        channel.write(pdu, channel.voidPromise());
+        flushSoon();
     }
 
     /** Sends a finished task's Data-In and status ({@link ReadTransfer} splits it) and counts it. */
@@ -55,7 +60,36 @@ final class Connection implements SessionConnection {
         int available = dataIn == null ? 0 : dataIn.length();
         int read = Math.min(available, task.read ? task.expectedLength : 0);
         session.commandDone(task.write ? task.received : 0, read, task.response().status() != ScsiResponse.GOOD);
-        channel.writeAndFlush(task, channel.voidPromise());
+        channel.write(task, channel.voidPromise());
+        flushSoon();
+    }
+
+    /** The first stage saw a PDU: what is sent until {@link #readComplete()} leaves in one flush. */
+    void readStarted() {
+        reading = true;
+    }
+
+    void readComplete() {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            channel.flush();
+        }
+    }
+
+    private void flushSoon() {
+        if (reading) {
+            flushPending = true;
+        } else if (!flushScheduled) {
+            // completions outside a read: one flush for all that land in this event loop turn
+            flushScheduled = true;
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        channel.flush();
     }
 
     void sendAndClose(TargetPdu pdu) {

@@ -5,6 +5,8 @@ import io.mooring.engine.iscsi.pdu.InitiatorPdu;
 import io.mooring.engine.iscsi.pdu.IscsiProtocolException;
 import io.mooring.engine.iscsi.pdu.LogoutRequest;
 import io.mooring.engine.iscsi.pdu.LogoutResponse;
+import io.mooring.engine.iscsi.pdu.NopIn;
+import io.mooring.engine.iscsi.pdu.NopOut;
 import io.mooring.engine.iscsi.pdu.Opcodes;
 import io.mooring.engine.iscsi.pdu.RejectPdu;
 import io.mooring.engine.iscsi.pdu.TaskManagementRequest;
@@ -12,6 +14,7 @@ import io.mooring.engine.iscsi.pdu.TextRequest;
 import io.mooring.engine.iscsi.session.IscsiSession;
 import io.mooring.engine.scsi.ScsiCommand;
 import io.mooring.engine.scsi.ScsiResponse;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -21,7 +24,8 @@ import java.io.IOException;
 
 /**
  * The last stage of a connection in full feature phase: hands tasks whose data is in to the SCSI layer and their
- * completions back out, and answers task management, text and logout (RFC 7143 11.5, 11.10, 11.14). What is
+ * completions back out, and answers NOP-Out, task management, text and logout (RFC 7143 11.18, 11.5, 11.10,
+ * 11.14). What is
  * left here is refused: Login and SCSI traffic in a discovery session close the connection, SNACK needs
  * ErrorRecoveryLevel > 0, anything else is an unsupported command.
  */
@@ -69,11 +73,15 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(InitiatorPdu pdu) {
         int opcode = pdu.opcode();
-        if (session.discovery() && opcode != Opcodes.TEXT_REQUEST && opcode != Opcodes.LOGOUT_REQUEST) {
+        if (session.discovery() && opcode != Opcodes.TEXT_REQUEST && opcode != Opcodes.LOGOUT_REQUEST
+                && opcode != Opcodes.NOP_OUT) {
             connection.rejectAndClose(pdu.header(), RejectPdu.PROTOCOL_ERROR);
             return;
         }
         switch (opcode) {
+            case Opcodes.NOP_OUT:
+                onNopOut((NopOut) pdu);
+                break;
             case Opcodes.TASK_MANAGEMENT_REQUEST:
                 taskManagement.onRequest((TaskManagementRequest) pdu);
                 break;
@@ -127,6 +135,20 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connection.respond(task);
+    }
+
+    /** NOP-Out (RFC 7143 11.18): echoed with its data, unless it answers our ping (then it needs no answer). */
+    private void onNopOut(NopOut nop) {
+        if (nop.initiatorTaskTag() == Opcodes.RESERVED_TAG) {
+            return; // the answer to a ping: Keepalive already saw the connection alive
+        }
+        ByteBuf data = nop.data();
+        ByteBuf echo = null;
+        if (data.isReadable()) {
+            int length = Math.min(data.readableBytes(), connection.params.initiatorMaxRecvDataSegmentLength());
+            echo = data.retainedSlice(data.readerIndex(), length);
+        }
+        connection.send(new NopIn(nop.lunField(), nop.initiatorTaskTag(), Opcodes.RESERVED_TAG, echo));
     }
 
     private void onLogout(LogoutRequest request) {

@@ -1,9 +1,7 @@
 package io.mooring.engine.iscsi.conn;
 
 import io.mooring.engine.iscsi.pdu.NopIn;
-import io.mooring.engine.iscsi.pdu.NopOut;
 import io.mooring.engine.iscsi.pdu.Opcodes;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -13,9 +11,10 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * NOP-Out and NOP-In (RFC 7143 11.18, 11.19): echoes an initiator's ping, and pings an initiator that has sent
- * nothing for the idle interval, closing the connection if it does not answer within the timeout. Any PDU
- * counts as an answer.
+ * The first stage of the full feature phase: pings an initiator that has sent nothing for the idle interval with
+ * a NOP-In (RFC 7143 11.19) and closes the connection if nothing answers within the timeout; any PDU counts as an
+ * answer. As every inbound PDU passes here first, it also marks the connection's read batches (see
+ * {@link Connection#readStarted()}).
  */
 final class Keepalive extends ChannelInboundHandlerAdapter {
 
@@ -32,29 +31,15 @@ final class Keepalive extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.readStarted();
         cancelPing();
-        if (!(msg instanceof NopOut) || connection.closing()) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        NopOut nop = (NopOut) msg;
-        try {
-            if (nop.initiatorTaskTag() != Opcodes.RESERVED_TAG) {
-                echo(nop);
-            } // else the answer to our ping: any PDU already proved the connection alive
-        } finally {
-            nop.release();
-        }
+        ctx.fireChannelRead(msg);
     }
 
-    private void echo(NopOut nop) {
-        ByteBuf data = nop.data();
-        ByteBuf echo = null;
-        if (data.isReadable()) {
-            int length = Math.min(data.readableBytes(), connection.params.initiatorMaxRecvDataSegmentLength());
-            echo = data.retainedSlice(data.readerIndex(), length);
-        }
-        connection.send(new NopIn(nop.lunField(), nop.initiatorTaskTag(), Opcodes.RESERVED_TAG, echo));
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.readComplete();
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -19,7 +19,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.logging.InternalLogger;
@@ -35,20 +34,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code HttpServerUpgradeHandler} rebuilds a pipeline when the protocol changes:
  * <pre>
  * login:        decoder → encoder → LoginStage
- * full feature: decoder → encoder → flush consolidation → CommandSequencer → Keepalive
- *               → ReadTransfer → WriteTransfer → FullFeatureHandler   (discovery: no Read/WriteTransfer)
+ * full feature: decoder → encoder → Keepalive → CommandSequencer → ReadTransfer → WriteTransfer
+ *               → FullFeatureHandler                                  (discovery: no Read/WriteTransfer)
  * </pre>
  */
 public final class LoginStage extends ChannelInboundHandlerAdapter {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(LoginStage.class);
-    /** Flushes outside a read are gathered into one per event loop turn, at most this many writes apart. */
-    private static final int FLUSH_EVERY = 256;
 
     private final TargetRegistry registry;
     private final SecureRandom random;
     private final long nopTimeoutNanos;
-    private final AtomicBoolean evicted = new AtomicBoolean();
+    private final AtomicBoolean claimed = new AtomicBoolean();
     private LoginNegotiation login;
     private boolean closing;
     private int loginCmdSn;
@@ -63,10 +60,10 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
 
     /**
      * Claims this connection for eviction while it is still logging in; true for one caller only, who then closes
-     * it (any thread may ask). Once logged in this stage has left the pipeline and cannot be found to ask.
+     * it (any thread may ask). A login that completes claims it first, so an established session is never evicted.
      */
     public boolean claimEviction() {
-        return evicted.compareAndSet(false, true);
+        return claimed.compareAndSet(false, true);
     }
 
     @Override
@@ -147,6 +144,10 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(ChannelHandlerContext ctx, LoginResponse last, int itt) {
+        if (!claimed.compareAndSet(false, true)) {
+            last.release(); // evicted a moment ago: the evictor is closing the connection
+            return;
+        }
         OperationalParameters params = login.parameters();
         TargetNode node = login.node();
         IscsiSession session = new IscsiSession(node, login.initiatorName(), login.isid(), login.tsih(),
@@ -196,9 +197,8 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
         FullFeatureHandler fullFeature = new FullFeatureHandler(connection, registry);
         String here = ctx.name();
         ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.addBefore(here, "flush", new FlushConsolidationHandler(FLUSH_EVERY, true));
-        pipeline.addBefore(here, "sequencer", new CommandSequencer(session.window(), statSn));
         pipeline.addBefore(here, "keepalive", new Keepalive(connection, nopTimeoutNanos));
+        pipeline.addBefore(here, "sequencer", new CommandSequencer(session.window(), statSn));
         if (!session.discovery()) {
             pipeline.addBefore(here, "read-transfer",
                     new ReadTransfer(params.initiatorMaxRecvDataSegmentLength(), params.maxBurstLength(),

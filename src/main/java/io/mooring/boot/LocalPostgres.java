@@ -140,25 +140,22 @@ public final class LocalPostgres {
 
     /**
      * Ends every server process still running on this cluster from an earlier run or an earlier postmaster: a live
-     * postmaster gets a fast shutdown and {@link #LEFTOVER_GRACE} to finish it, orphaned backends (their postmaster is
-     * gone) a moment to notice; whatever remains is killed. PostgreSQL's own crash recovery then runs on start.
-     * Returns how many processes there were.
+     * postmaster gets a fast shutdown and {@link #LEFTOVER_GRACE} to finish it; orphaned backends (their postmaster is
+     * gone, the cluster is due for crash recovery anyway) and whatever outlives the grace are killed. PostgreSQL's own
+     * crash recovery then runs on start. Returns how many processes there were.
      */
     int endLeftovers() {
         List<ProcessHandle> leftovers = serverProcesses();
         if (leftovers.isEmpty()) {
             return 0;
         }
-        Optional<ProcessHandle> postmaster = postmasterPid()
-                .flatMap(pid -> leftovers.stream().filter(p -> p.pid() == pid).findFirst());
-        postmaster.ifPresent(p -> signal(p.pid(), "INT"));
-        long deadline = System.nanoTime() + (postmaster.isPresent() ? LEFTOVER_GRACE : Duration.ofSeconds(1)).toNanos();
-        for (ProcessHandle process : leftovers) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !awaitExit(process, Duration.ofNanos(left))) {
-                break;
+        postmasterPid().flatMap(pid -> leftovers.stream().filter(p -> p.pid() == pid).findFirst()).ifPresent(postmaster -> {
+            signal(postmaster.pid(), "INT");
+            if (awaitExit(postmaster, LEFTOVER_GRACE)) {
+                // its backends end with it
+                leftovers.forEach(process -> awaitExit(process, Duration.ofSeconds(1)));
             }
-        }
+        });
         for (ProcessHandle process : leftovers) {
             process.destroyForcibly();
         }

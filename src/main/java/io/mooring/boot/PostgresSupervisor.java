@@ -31,7 +31,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresSupervisor.class.getName());
     private static final Duration FIRST_BACK_OFF = Duration.ofMillis(250);
-    private static final Duration MAX_BACK_OFF = Duration.ofSeconds(10);
+    private static final Duration MAX_BACK_OFF = Duration.ofSeconds(5);
     /** Until Quarkus hands over {@code mooring.database.give-up-after} (see {@link #giveUpAfter(Duration)}). */
     private static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(2);
 

@@ -2,6 +2,7 @@ package io.mooring.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mooring.boot.PostgresSupervisor;
 import io.restassured.path.json.JsonPath;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -163,6 +165,44 @@ class DatabaseOutageIT {
         assertThat(appliance.postgresProcesses()).isEmpty();
         appliance.start();
         assertThat(api.get("/v3/" + PROJECT + "/volumes/" + volumeId).statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * With an external database nothing is supervised, but an unreachable one is answered the same way: 503, readiness
+     * DOWN (liveness stays UP: it is not Mooring's to restart), one line each way, and service again once it is back.
+     * The "external" server here is one this test keeps (kept from restarting while its directory is unusable).
+     */
+    @Test
+    void externalDatabaseOutageIsA503AndNotReady() throws Exception {
+        Path home = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("mooring.it.dir", "target/it"))
+                .toAbsolutePath()), "external-db-");
+        try (PostgresSupervisor database = PostgresSupervisor.start(home.resolve("postgres"))) {
+            appliance = Appliance.fresh();
+            database.datasourceProperties().forEach((key, value) ->
+                    appliance.withEnvironment(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+            appliance.start();
+            assertThat(appliance.postgresProcesses()).as("no embedded PostgreSQL").isEmpty();
+            Api api = new Api(appliance);
+            String volumeId = api.createVolume();
+            Path dataDir = home.resolve("postgres/data");
+            long logLinesBefore = logLines();
+            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("---------"));
+            try {
+                Tools.run(List.of("kill", "-9", Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim())).requireSuccess();
+                awaitHealth(api, "/q/health/ready", 503, Duration.ofSeconds(10));
+                Answer during = api.send("show", "GET", "/v3/" + PROJECT + "/volumes/" + volumeId, "3.70", null);
+                assertThat(during.status()).isEqualTo(503);
+                assertThat(JsonPath.from(during.body()).getInt("serviceUnavailable.code")).isEqualTo(503);
+                assertThat(api.get("/q/health/live").statusCode()).isEqualTo(200);
+            } finally {
+                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+            }
+            awaitHealth(api, "/q/health/ready", 200, Duration.ofSeconds(30));
+            assertThat(api.get("/v3/" + PROJECT + "/volumes/" + volumeId).statusCode()).isEqualTo(200);
+            List<String> outageLines = Files.readAllLines(appliance.log()).subList((int) logLinesBefore, (int) logLines());
+            assertThat(outageLines).as("lines logged by the appliance during the outage").hasSize(2);
+            appliance.stop();
+        }
     }
 
     private long logLines() throws IOException {

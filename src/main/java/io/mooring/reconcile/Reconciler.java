@@ -68,12 +68,17 @@ public class Reconciler {
     /** After {@code ExportLifecycle} (priority 100) has started the target with the database's grants. */
     void onStart(@Observes @Priority(110) StartupEvent event) {
         try {
-            for (Path tightened : store.tightenModes()) {
-                LOG.infof("Reconciliation: %s was readable by others, now owner-only", tightened);
-            }
             VertxContextSupport.subscribeAndAwait(this::repair);
         } catch (Throwable e) {
             LOG.warnf("Reconciliation at start-up did not finish (it is retried every %s): %s", config.reconcile().interval(), e.toString());
+        }
+        // After the orphans are gone: only the files of volumes are worth a line.
+        try {
+            for (Path tightened : store.tightenModes()) {
+                LOG.infof("Reconciliation: %s was readable by others, now owner-only", tightened);
+            }
+        } catch (IOException e) {
+            LOG.warnf("Cannot make the volumes owner-only: %s", e.toString());
         }
         long period = config.reconcile().interval().toMillis();
         timer = Executors.newSingleThreadScheduledExecutor(task -> {

@@ -152,6 +152,20 @@ class DatabaseOutageIT {
         assertThat(Files.readString(appliance.log())).contains("PostgreSQL processes of an earlier run");
     }
 
+    /** (d) and one that never finishes (stopped for good) is ended after the grace, and the cluster recovers. */
+    @Test
+    void restartOverAHungOldPostmaster() throws Exception {
+        appliance = Appliance.fresh().start();
+        Api api = new Api(appliance);
+        String volumeId = api.createVolume();
+        long oldPostmaster = appliance.postmasterPid();
+        Tools.run(List.of("kill", "-STOP", Long.toString(oldPostmaster))).requireSuccess();
+        appliance.kill();
+        appliance.start();
+        assertThat(ProcessHandle.of(oldPostmaster).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(api.get("/v3/" + PROJECT + "/volumes/" + volumeId).statusCode()).isEqualTo(200);
+    }
+
     /** (e) root with the data directory under a 0700 parent: PostgreSQL (run as postgres) still gets its cluster. */
     @Test
     void startsWithTheDataDirectoryUnderAPrivateParent() throws Exception {

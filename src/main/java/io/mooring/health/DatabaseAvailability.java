@@ -31,8 +31,9 @@ public class DatabaseAvailability {
 
     /**
      * True when {@code failure} comes from the database being unreachable: refused or lost connections, or a server
-     * that is shutting down, recovering or starting (SQLSTATE classes 08 and 57P); and any failure at all while the
-     * embedded server is known to be down.
+     * that is shutting down, recovering or starting (SQLSTATE classes 08 and 57P), or one out of resources (class 53:
+     * disk full, out of memory, too many connections); and any failure at all while the embedded server is known to be
+     * down.
      */
     public static boolean isUnavailable(Throwable failure) {
         if (supervisor().map(s -> s.state() != PostgresSupervisor.State.UP).orElse(false)) {
@@ -44,7 +45,8 @@ public class DatabaseAvailability {
                 return true;
             }
             if (cause instanceof DatabaseException database && database.getSqlState() != null
-                    && (database.getSqlState().startsWith("08") || database.getSqlState().startsWith("57P"))) {
+                    && (database.getSqlState().startsWith("08") || database.getSqlState().startsWith("57P")
+                        || database.getSqlState().startsWith("53"))) {
                 return true;
             }
         }

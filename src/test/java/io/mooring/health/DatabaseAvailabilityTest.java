@@ -21,6 +21,8 @@ class DatabaseAvailabilityTest {
         assertThat(DatabaseAvailability.isUnavailable(new CompletionException(
                 new PgException("terminating connection due to unexpected postmaster exit", "FATAL", "57P01", null)))).isTrue();
         assertThat(DatabaseAvailability.isUnavailable(new PgException("connection failure", "FATAL", "08006", null))).isTrue();
+        assertThat(DatabaseAvailability.isUnavailable(new PgException("could not extend file: No space left on device", "ERROR", "53100", null)))
+                .as("a full disk is an outage (503) until the space monitor notices it").isTrue();
     }
 
     @Test

@@ -1,14 +1,13 @@
 package io.mooring.boot;
 
+import io.mooring.fs.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -250,7 +249,7 @@ public final class LocalPostgres {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        Posix.writeOwnerOnly(file, password);
+        DurableFiles.writeOwnerOnly(file, password.getBytes(StandardCharsets.US_ASCII));
         return password;
     }
 
@@ -274,7 +273,7 @@ public final class LocalPostgres {
         // Created aside and moved into place so an interrupted initdb never leaves a half cluster behind; the rename
         // is made durable before the cluster is used.
         Files.move(staging.resolve("data"), dataDir);
-        syncDirectory(home);
+        DurableFiles.syncDirectory(home);
         Posix.deleteTree(staging);
     }
 
@@ -283,12 +282,6 @@ public final class LocalPostgres {
         List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", "exec 3<\"$0\" && exec \"$@\"", directory.toString()));
         full.addAll(command);
         return full;
-    }
-
-    private static void syncDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 
     private static int freeLoopbackPort() throws IOException {

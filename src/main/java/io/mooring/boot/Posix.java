@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,13 +28,6 @@ public final class Posix {
             // not Linux: never root for our purposes
         }
         return false;
-    }
-
-    /** Writes {@code content} to a file only its owner can read, creating it with that mode (never briefly world-readable). */
-    public static void writeOwnerOnly(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     /** The command prefix that runs a program as {@code user} (null: as ourselves) with a parent-death signal. */

@@ -3,16 +3,12 @@ package io.mooring.boot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -21,8 +17,7 @@ import java.util.logging.Logger;
  * (PostgreSQL runs its own crash recovery) with back-off, and keeps trying. The reactive pool reconnects by itself once
  * the server is back. Each state change is logged once.
  *
- * <p>{@link #state()} is what the rest of the appliance reads (API 503s, health, space management); listeners
- * registered with {@link #onStateChange} are called on the supervisor thread and must not block.
+ * <p>{@link #state()} is what the rest of the appliance reads (API 503s, health).
  */
 public final class PostgresSupervisor implements AutoCloseable {
 
@@ -38,7 +33,6 @@ public final class PostgresSupervisor implements AutoCloseable {
     private static volatile PostgresSupervisor embedded;
 
     private final LocalPostgres cluster;
-    private final List<Consumer<State>> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> firstStart = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Thread thread;
@@ -82,11 +76,6 @@ public final class PostgresSupervisor implements AutoCloseable {
         return state;
     }
 
-    /** Called with each new state, on the supervisor thread. */
-    public void onStateChange(Consumer<State> listener) {
-        listeners.add(listener);
-    }
-
     /** How long recovery may keep failing before the state turns {@link State#GAVE_UP} (liveness DOWN). */
     public void giveUpAfter(Duration duration) {
         giveUpAfter = duration;
@@ -105,6 +94,9 @@ public final class PostgresSupervisor implements AutoCloseable {
             running = server;
         }
         stopRequested.countDown();
+        if (embedded == this) {
+            embedded = null;
+        }
         if (running != null && running.isAlive()) {
             LocalPostgres.stop(running.toHandle());
         }
@@ -127,7 +119,7 @@ public final class PostgresSupervisor implements AutoCloseable {
             return;
         }
         LOG.info(() -> "Started the local PostgreSQL on 127.0.0.1:" + cluster.port() + " (data in " + cluster.dataDir() + ")");
-        changeState(State.UP);
+        state = State.UP;
         firstStart.complete(null);
         while (awaitServerExit()) {
             recover();
@@ -157,7 +149,7 @@ public final class PostgresSupervisor implements AutoCloseable {
         int exitStatus = status;
         LOG.warning(() -> "PostgreSQL (pid " + current.pid() + ") exited with status " + exitStatus
                 + "; the API answers 503 until it is back");
-        changeState(State.DOWN);
+        state = State.DOWN;
         return true;
     }
 
@@ -167,7 +159,7 @@ public final class PostgresSupervisor implements AutoCloseable {
         Duration backOff = FIRST_BACK_OFF;
         boolean failureLogged = false;
         LOG.info("Restarting the local PostgreSQL (crash recovery)");
-        changeState(State.RESTARTING);
+        state = State.RESTARTING;
         while (true) {
             try {
                 cluster.endLeftovers();
@@ -176,7 +168,7 @@ public final class PostgresSupervisor implements AutoCloseable {
                 }
                 long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downSince);
                 LOG.info(() -> "The local PostgreSQL recovered " + millis + " ms after it went down");
-                changeState(State.UP);
+                state = State.UP;
                 return;
             } catch (IOException | RuntimeException e) {
                 if (isStopping()) {
@@ -191,7 +183,7 @@ public final class PostgresSupervisor implements AutoCloseable {
             if (state != State.GAVE_UP && System.nanoTime() - downSince > giveUpAfter.toNanos()) {
                 LOG.severe("The local PostgreSQL has not recovered for " + giveUpAfter.toSeconds()
                         + " s; liveness is DOWN (still retrying)");
-                changeState(State.GAVE_UP);
+                state = State.GAVE_UP;
             }
             try {
                 if (stopRequested.await(backOff.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -220,16 +212,5 @@ public final class PostgresSupervisor implements AutoCloseable {
 
     private synchronized boolean isStopping() {
         return stopping;
-    }
-
-    private void changeState(State next) {
-        state = next;
-        for (Consumer<State> listener : listeners) {
-            try {
-                listener.accept(next);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "A database state listener failed", e);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.mooring.space;
 
+import io.mooring.fs.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -60,18 +61,12 @@ final class SpaceReserve {
             throw e;
         }
         Files.move(staging, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
+        DurableFiles.syncDirectory(file.getParent());
     }
 
     /** Gives the space back to the filesystem. */
     void release() throws IOException {
         Files.deleteIfExists(staging);
         Files.deleteIfExists(file);
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.mooring.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mooring.appliance.AttachmentExportIT.Lun;
 import io.mooring.boot.PostgresSupervisor;
 import io.restassured.path.json.JsonPath;
 import java.io.BufferedReader;
@@ -518,20 +519,6 @@ class DatabaseOutageIT {
         public void close() {
             running.set(false);
             process.destroyForcibly();
-        }
-    }
-
-    /** One LUN as an initiator reaches it: portal, target, CHAP account. */
-    record Lun(String portal, String iqn, String user, String password) {
-        static Lun of(JsonPath attachment) {
-            return new Lun(attachment.getString("attachment.connection_info.target_portal"),
-                    attachment.getString("attachment.connection_info.target_iqn"),
-                    attachment.getString("attachment.connection_info.auth_username"),
-                    attachment.getString("attachment.connection_info.auth_password"));
-        }
-
-        String url() {
-            return "iscsi://" + user + "%" + password + "@" + portal + "/" + iqn + "/0";
         }
     }
 }

@@ -8,6 +8,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -23,6 +25,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * back as zeros but no space is freed; the LU reports LBPME=0 and every block as mapped.
  */
 abstract class ChannelBackend implements BlockBackend {
+
+    private static final System.Logger LOG = System.getLogger(ChannelBackend.class.getName());
+    /** Where deallocation was found missing: said once per filesystem or device, not at every LUN open. */
+    private static final Set<String> REPORTED_WITHOUT_DEALLOCATION = ConcurrentHashMap.newKeySet();
 
     private static final int ZERO_CHUNK = 1 << 20;
     /** Shared, never written: the source of every zero write. */
@@ -225,5 +231,13 @@ abstract class ChannelBackend implements BlockBackend {
             holeFdLock.writeLock().unlock();
         }
         channel.close();
+    }
+
+    /** Logs, once per {@code where}, that UNMAP there writes zeros and the LU reports full provisioning. */
+    static void reportNoDeallocation(String where, String refusal) {
+        if (REPORTED_WITHOUT_DEALLOCATION.add(where)) {
+            LOG.log(System.Logger.Level.INFO, where + ": no deallocation (" + refusal
+                    + "); UNMAP writes zeros and LUs there report full provisioning");
+        }
     }
 }

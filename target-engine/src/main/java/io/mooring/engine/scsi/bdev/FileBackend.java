@@ -2,6 +2,7 @@ package io.mooring.engine.scsi.bdev;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -14,7 +15,6 @@ import java.nio.file.Path;
  */
 public final class FileBackend extends ChannelBackend {
 
-    private static final System.Logger LOG = System.getLogger(FileBackend.class.getName());
     private static final int BLOCK_SIZE = 512;
     /** The page cache reads and writes whole pages: anything smaller is a read-modify-write. */
     private static final int PAGE_SIZE = 4096;
@@ -38,7 +38,7 @@ public final class FileBackend extends ChannelBackend {
         }
     }
 
-    /** A descriptor for punching holes in {@code file}, or -1 (logged once) where its filesystem cannot. */
+    /** A descriptor for punching holes in {@code file}, or -1 (logged once per filesystem) where its filesystem cannot. */
     private static int holePunchingDescriptor(Path file, long size) throws IOException {
         String refusal = Libc.UNAVAILABLE;
         if (refusal == null) {
@@ -51,8 +51,7 @@ public final class FileBackend extends ChannelBackend {
             Libc.close(fd);
             refusal = "fallocate(PUNCH_HOLE): " + Libc.describe(errno);
         }
-        LOG.log(System.Logger.Level.INFO, file + ": holes cannot be punched (" + refusal
-                + "); UNMAP writes zeros and the LU reports full provisioning");
+        reportNoDeallocation(Files.getFileStore(file).toString(), refusal);
         return -1;
     }
 

@@ -18,7 +18,6 @@ import java.nio.file.Path;
  */
 public final class RawDeviceBackend extends ChannelBackend {
 
-    private static final System.Logger LOG = System.getLogger(RawDeviceBackend.class.getName());
     private static final int SYSFS_SECTOR = 512;
     private static final Path SYS_BLOCK = Path.of("/sys/class/block");
 
@@ -63,8 +62,7 @@ public final class RawDeviceBackend extends ChannelBackend {
             }
             refusal = "discard_max_bytes " + discard + ", write_zeroes_max_bytes " + writeZeroes;
         }
-        LOG.log(System.Logger.Level.INFO, device + ": no deallocation (" + refusal
-                + "); UNMAP writes zeros and the LU reports full provisioning");
+        reportNoDeallocation(device.toString(), refusal);
         return -1;
     }
 

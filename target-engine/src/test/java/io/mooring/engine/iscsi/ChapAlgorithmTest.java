@@ -97,21 +97,25 @@ class ChapAlgorithmTest {
 
     @Test
     void aGrantThatRequiresSha256RefusesMd5WithAuthenticationFailure() {
-        fixture.node.grant(AccessGrant.of("carol", "carolsecret12", Set.of(INITIATOR), false)
+        String strictInitiator = "iqn.2024-01.test:strict";
+        fixture.node.grant(AccessGrant.of("carol", "carolsecret12", Set.of(strictInitiator), false)
                 .withMinimumChap(ChapAlgorithm.SHA_256));
-        Received md5 = startChap(ch, INITIATOR, TARGET, ISID, "5");
-        Received refused = answer(ch, "CHAP_N=carol", "CHAP_R=" + chapResponse(md5, "carolsecret12"));
-        assertThat(refused.loginStatus()).isEqualTo(LoginStatus.AUTHENTICATION_FAILED);
+        Received md5Only = single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), ISID, 1, 1, 0,
+                "InitiatorName=" + strictInitiator, "SessionType=Normal", "TargetName=" + TARGET, "AuthMethod=CHAP"));
+        assertThat(md5Only.loginStatus()).isZero();
+        assertThat(single(ch, Pdus.login(Pdus.loginFlags(false, 0, 0), ISID, 1, 1, 0, "CHAP_A=5")).loginStatus())
+                .isEqualTo(LoginStatus.AUTHENTICATION_FAILED);
         assertThat(ch.isOpen()).isFalse();
 
-        for (String offer : new String[] {"7", "8"}) {
+        for (String offer : new String[] {"7", "8", "5,7"}) {
             EmbeddedChannel c = fixture.channel();
-            Received challenge = startChap(c, INITIATOR, TARGET, ISID, offer);
+            Received challenge = startChap(c, strictInitiator, TARGET, ISID, offer);
+            assertThat(challenge.keys().get("CHAP_A")).as("CHAP_A=%s", offer).isNotEqualTo("5");
             assertThat(answer(c, "CHAP_N=carol", "CHAP_R=" + chapResponse(challenge, "carolsecret12"))
                     .loginStatus()).as("CHAP_A=%s", offer).isZero();
         }
-        // the default grant still takes MD5
-        Received alice = startChap(fixture.channel(), INITIATOR, TARGET, ISID, "5");
+        // an initiator whose grants take any algorithm still gets MD5 when it prefers it
+        Received alice = startChap(fixture.channel(), INITIATOR, TARGET, ISID, "5,7");
         assertThat(alice.keys()).containsEntry("CHAP_A", "5");
     }
 

@@ -3,9 +3,7 @@ package io.mooring.engine.iscsi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mooring.engine.AccessGrant;
-import io.mooring.engine.ChapAlgorithm;
 import io.mooring.engine.iscsi.conn.LoginStage;
-import io.mooring.engine.iscsi.login.Chap;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
 import io.mooring.engine.iscsi.pdu.IscsiPduDecoder;
@@ -16,10 +14,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,12 +104,29 @@ public final class TargetFixture implements AutoCloseable {
         return challenge;
     }
 
-    /** CHAP_R for a challenge, with the algorithm the target chose in it. */
+    /**
+     * CHAP_R for a challenge, computed here from RFC 1994's definition (hash of identifier, secret, challenge) with
+     * the JDK's digests, not with the target's own code, so a wrong hash input in the target fails the tests.
+     */
     public static String chapResponse(Received challenge, String secret) {
         Map<String, String> keys = challenge.keys();
-        ChapAlgorithm algorithm = ChapAlgorithm.ofNumber(keys.get("CHAP_A")).orElseThrow();
-        return Chap.encodeHex(Chap.response(algorithm, Integer.parseInt(keys.get("CHAP_I")), secret,
-                Chap.decode(keys.get("CHAP_C"))));
+        String digest = switch (keys.get("CHAP_A")) {
+            case "5" -> "MD5";
+            case "7" -> "SHA-256";
+            case "8" -> "SHA3-256";
+            default -> throw new AssertionError("unexpected CHAP_A " + keys.get("CHAP_A"));
+        };
+        String challengeHex = keys.get("CHAP_C");
+        assertThat(challengeHex).startsWith("0x");
+        try {
+            MessageDigest hash = MessageDigest.getInstance(digest);
+            hash.update((byte) Integer.parseInt(keys.get("CHAP_I")));
+            hash.update(secret.getBytes(StandardCharsets.UTF_8));
+            hash.update(HexFormat.of().parseHex(challengeHex.substring(2)));
+            return "0x" + HexFormat.of().formatHex(hash.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** A full normal-session login; returns the final Login Response. Operational keys go in the last request. */

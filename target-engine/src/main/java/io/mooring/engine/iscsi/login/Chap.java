@@ -19,12 +19,12 @@ public final class Chap {
     }
 
     /**
-     * The first algorithm of the initiator's CHAP_A list that the target offers: the initiator orders the list by
-     * preference (RFC 7143 12.1.3), as Linux's target and libiscsi read it.
+     * The first algorithm of the initiator's CHAP_A list that the target offers and that is at least {@code minimum}:
+     * the initiator orders the list by preference (RFC 7143 12.1.3), as Linux's target and libiscsi read it.
      */
-    public static Optional<ChapAlgorithm> choose(String offered) {
+    public static Optional<ChapAlgorithm> choose(String offered, ChapAlgorithm minimum) {
         for (String number : offered.split(",")) {
-            Optional<ChapAlgorithm> algorithm = ChapAlgorithm.ofNumber(number.trim());
+            Optional<ChapAlgorithm> algorithm = ChapAlgorithm.ofNumber(number.trim()).filter(a -> a.atLeast(minimum));
             if (algorithm.isPresent()) {
                 return algorithm;
             }

@@ -261,7 +261,10 @@ public final class LoginNegotiation {
                     chap = ChapState.AWAIT_ALGORITHM;
                     break;
                 case "CHAP_A": {
-                    Optional<ChapAlgorithm> chosen = Chap.choose(value);
+                    // CHAP_N comes later, so the algorithm must satisfy every account that may log in here: an
+                    // initiator offering "5,7" to a target whose grant requires SHA-256 gets SHA-256.
+                    Optional<ChapAlgorithm> chosen = Chap.choose(value,
+                            node == null ? ChapAlgorithm.MD5 : node.strictestChapMinimum(initiatorName));
                     if (chap != ChapState.AWAIT_ALGORITHM || chosen.isEmpty()) {
                         throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILED);
                     }

@@ -1,6 +1,7 @@
 package io.mooring.engine.iscsi.node;
 
 import io.mooring.engine.AccessGrant;
+import io.mooring.engine.ChapAlgorithm;
 import io.mooring.engine.scsi.ScsiDevice;
 import io.mooring.engine.scsi.bdev.BlockBackend;
 import java.util.ArrayList;
@@ -63,6 +64,17 @@ public final class TargetNode {
     public AccessGrant grantFor(String chapUser, String initiatorName) {
         AccessGrant grant = grants.get(chapUser);
         return grant != null && grant.admits(initiatorName) ? grant : null;
+    }
+
+    /** The strongest minimum CHAP algorithm among the grants that admit {@code initiatorName}. */
+    public ChapAlgorithm strictestChapMinimum(String initiatorName) {
+        ChapAlgorithm strictest = ChapAlgorithm.MD5;
+        for (AccessGrant grant : grants.values()) {
+            if (grant.admits(initiatorName) && grant.minimumChap().atLeast(strictest)) {
+                strictest = grant.minimumChap();
+            }
+        }
+        return strictest;
     }
 
     /** Whether any grant names this initiator (checked before authentication: 0x0202 otherwise). */

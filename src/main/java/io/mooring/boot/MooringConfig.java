@@ -2,6 +2,7 @@ package io.mooring.boot;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.mooring.engine.ChapAlgorithm;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
@@ -46,6 +47,13 @@ public interface MooringConfig {
         /** Target names are {@code <prefix>:volume-<volume id>}. */
         @WithDefault("iqn.2026-11.io.mooring")
         String iqnPrefix();
+
+        /**
+         * The weakest CHAP hash an attachment's initiator may log in with ({@code md5}, {@code sha-256},
+         * {@code sha3-256}); MD5 by default because Debian's libiscsi and older open-iscsi offer nothing else.
+         */
+        @WithDefault("md5")
+        ChapAlgorithm chapMinimum();
     }
 
     interface Backend {

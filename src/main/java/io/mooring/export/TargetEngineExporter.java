@@ -139,7 +139,8 @@ public class TargetEngineExporter implements VolumeExporter {
                 target.map(iqn, LUN, volume, open(grant));
                 granted = new HashSet<>();
             }
-            target.grant(iqn, AccessGrant.of(grant.chapUser(), grant.chapSecret(), Set.of(grant.initiatorIqn()), grant.readOnly()));
+            target.grant(iqn, AccessGrant.of(grant.chapUser(), grant.chapSecret(), Set.of(grant.initiatorIqn()), grant.readOnly())
+                    .withMinimumChap(config.iscsi().chapMinimum()));
             granted.add(grant.chapUser());
             return granted;
         });

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * libiscsi's conformance suite (iscsi-test-cu, all SCSI + iSCSI tests, data-destroying, through
  * {@code shared/tools/conformance.sh}) against a scratch LUN. Fails when fewer tests pass than the floor reached
- * so far: tgt 1.0.85 passes 160; this engine passed 197 (SCSI 182/1/32, iSCSI 15/0/0) when the floor was last raised.
+ * so far: tgt 1.0.85 passes 160; this engine passed 198 (SCSI 183/1/31, iSCSI 15/0/0) when the floor was last raised.
  */
 class ConformanceTest {
 
     /** Raise it when more tests pass; never lower it to make a regression go away. */
-    static final int PASS_FLOOR = 197;
+    static final int PASS_FLOOR = 198;
 
     static final String IQN = "iqn.2024-01.io.mooring.test:conformance";
     static final String INITIATOR_A = "iqn.2024-01.io.mooring.test:conformance-a";

@@ -3,6 +3,7 @@ package io.mooring.reconcile;
 import io.mooring.attachment.AttachmentService;
 import io.mooring.boot.MooringConfig;
 import io.mooring.export.TargetEngineExporter;
+import io.mooring.health.DatabaseAvailability;
 import io.mooring.volume.BackingStore;
 import io.mooring.volume.BusyVolumes;
 import io.mooring.volume.VolumeService;
@@ -18,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
@@ -52,6 +54,8 @@ public class Reconciler {
     private final BusyVolumes busy;
     private final MooringConfig config;
     private final Vertx vertx;
+    /** Only the timer's thread reads and writes it. */
+    private boolean failing;
     private ScheduledExecutorService timer;
 
     public Reconciler(VolumeService volumes, AttachmentService attachments, TargetEngineExporter exporter, BackingStore store,
@@ -96,12 +100,22 @@ public class Reconciler {
         }
     }
 
-    /** A pass that fails (the database is down, say) is simply retried by the next one; the outage is reported elsewhere. */
+    /**
+     * A pass that fails is retried by the next one. An unreachable database is reported by its own monitors; any other
+     * failure is logged once when passes start failing and once when they work again.
+     */
     private void repairInBackground() {
         try {
             VertxContextSupport.subscribeAndAwait(this::repair);
+            if (failing) {
+                failing = false;
+                LOG.info("Reconciliation passes complete again");
+            }
         } catch (Throwable e) {
-            LOG.debugf("Reconciliation pass postponed: %s", e.toString());
+            if (!failing && !DatabaseAvailability.isUnavailable(e)) {
+                failing = true;
+                LOG.warnf("Reconciliation passes fail, retried every %s: %s", config.reconcile().interval(), e.toString());
+            }
         }
     }
 
@@ -127,7 +141,7 @@ public class Reconciler {
                 .chain(attachments::connectedUsers)
                 .chain(connected -> each(idle(disagreeing(connected, exporter.exported())), id -> attachments.syncExports(id)
                         .invoke(changes -> changes.forEach(change -> LOG.infof("Reconciliation: %s", change)))))
-                .chain(this::removeOrphanFiles);
+                .chain(this::setAsideOrphanFiles);
     }
 
     /** The volumes whose grants on the target differ from their connected attachments' (checked again under lock). */
@@ -144,10 +158,11 @@ public class Reconciler {
     }
 
     /**
-     * A volume's row is committed before its file is created and deleted after its file is removed, so a file whose
-     * row is absent (looked up after the directory was listed) belongs to no volume, and never will.
+     * A volume's row is committed before its file is created and deleted after its file is removed, so no crash leaves
+     * a file whose row is absent (looked up after the directory was listed): such a file came from outside (a database
+     * restored from an older backup, another database configured), so it is set aside, not deleted.
      */
-    private Uni<Void> removeOrphanFiles() {
+    private Uni<Void> setAsideOrphanFiles() {
         return blocking(() -> {
             try {
                 return store.volumeFiles();
@@ -157,8 +172,9 @@ public class Reconciler {
         }).chain(files -> volumes.existing(files.keySet()).chain(rows -> blocking(() -> {
             files.forEach((id, file) -> {
                 try {
-                    if (!rows.contains(id) && store.removeFile(file)) {
-                        LOG.infof("Reconciliation: removed %s: no volume has it", file);
+                    if (!rows.contains(id) && Files.exists(file)) {
+                        LOG.infof("Reconciliation: moved %s to %s: no volume has it (delete it once it is known to be unneeded)",
+                                file, store.setAside(file));
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

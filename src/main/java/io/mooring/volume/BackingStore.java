@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -100,6 +101,23 @@ public class BackingStore {
             DurableFiles.syncDirectory(file.getParent());
         }
         return removed;
+    }
+
+    /**
+     * Moves a file that no volume has into {@code volumes/orphaned/} and returns where it went: kept, never deleted,
+     * since such a file is a disk the database does not know (restored from an older backup, pointed at another
+     * database), not something a crash left.
+     */
+    public Path setAside(Path file) throws IOException {
+        Path orphaned = volumesDirectory().resolve("orphaned");
+        if (!Files.isDirectory(orphaned)) {
+            Files.createDirectories(orphaned, PosixFilePermissions.asFileAttribute(DurableFiles.OWNER_ONLY_DIRECTORY));
+        }
+        Path target = orphaned.resolve(file.getFileName());
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.syncDirectory(orphaned);
+        DurableFiles.syncDirectory(file.getParent());
+        return target;
     }
 
     /** The files under the volumes directory named like a volume's file ({@code <uuid>.img}), by volume id. */

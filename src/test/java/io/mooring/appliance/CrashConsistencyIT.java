@@ -175,7 +175,7 @@ class CrashConsistencyIT {
      */
     @org.junit.jupiter.api.Test
     @Order(5)
-    void orphanVolumeFilesAreRemovedOtherFilesKeptModesTightened() throws Exception {
+    void orphanVolumeFilesAreSetAsideOtherFilesKeptModesTightened() throws Exception {
         restartPausingAt(null);
         String volumeId = createVolume();
         Path directory = appliance.dataDir().resolve("volumes");
@@ -191,10 +191,12 @@ class CrashConsistencyIT {
         List<String> repairs = reconciliationLines(restarted);
         record("start-up after planting an orphan file and opening modes", repairs);
         assertThat(orphan).doesNotExist();
+        Path setAside = directory.resolve("orphaned").resolve(orphan.getFileName());
+        assertThat(setAside).hasContent("left by a crash");
         assertThat(unrelated).exists();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve(volumeId + ".img")))).isEqualTo("rw-------");
-        assertThat(repairs).hasSize(3).anyMatch(line -> line.contains("removed " + orphan + ": no volume has it"));
+        assertThat(repairs).hasSize(3).anyMatch(line -> line.contains("moved " + orphan + " to " + setAside + ": no volume has it"));
         Files.delete(unrelated);
         awaitConsistent();
     }

@@ -115,7 +115,7 @@ class ReconcilerTest {
     }
 
     @Test
-    void onlyFilesNamedLikeAVolumeWithoutARowAreRemoved() throws Throwable {
+    void onlyFilesNamedLikeAVolumeWithoutARowAreSetAside() throws Throwable {
         String volume = tenant.createVolume();
         Path directory = store.volumesDirectory();
         Path orphan = Files.writeString(directory.resolve(UUID.randomUUID() + ".img"), "orphan");
@@ -123,6 +123,7 @@ class ReconcilerTest {
 
         repair();
         assertThat(orphan).doesNotExist();
+        assertThat(directory.resolve("orphaned").resolve(orphan.getFileName())).hasContent("orphan");
         assertThat(other).exists();
         assertThat(store.fileFor(UUID.fromString(volume))).exists();
         Files.delete(other);

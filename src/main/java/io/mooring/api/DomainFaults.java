@@ -20,7 +20,7 @@ import java.util.Locale;
 /** The domain's errors as Cinder answers them: status and message text (the fault name follows from the status). */
 public final class DomainFaults {
 
-    static final String DELETE_REFUSED = "Invalid volume: Volume status must be available or error or error_restoring or "
+    private static final String DELETE_REFUSED = "Invalid volume: Volume status must be available or error or error_restoring or "
             + "error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, "
             + "awaiting a transfer, or be disassociated from snapshots after volume transfer.";
 

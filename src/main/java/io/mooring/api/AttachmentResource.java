@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mooring.attachment.AttachmentService;
 import io.mooring.attachment.VolumeAttachment;
 import io.mooring.auth.Scope;
+import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -35,7 +36,7 @@ public class AttachmentResource {
     private static final Map<String, BiFunction<String, String, Map.Entry<String, Object>>> FILTERS = Map.of(
             "volume_id", ListParams.uuidFilter("volumeId"),
             "instance_id", (name, value) -> {
-                String canonical = JsonBody.canonicalUuid(value);
+                String canonical = Uuids.canonical(value);
                 return Map.entry("instanceUuid", canonical == null ? value : canonical);
             },
             "attach_status", ATTACH_STATUS,
@@ -163,7 +164,7 @@ public class AttachmentResource {
     }
 
     private static UUID attachmentId(String id) {
-        String canonical = JsonBody.canonicalUuid(id);
+        String canonical = Uuids.canonical(id);
         if (canonical == null) {
             throw CinderFault.attachmentNotFound(id);
         }

@@ -1,8 +1,9 @@
 package io.mooring.api;
 
 /**
- * An error answered with Cinder's envelope {@code {"<faultName>": {"code": N, "message": "..."}}}. Services throw it
- * for every client error; {@link FaultMappers} turns it into the response.
+ * An error answered with Cinder's envelope {@code {"<faultName>": {"code": N, "message": "..."}}}. The API layer throws
+ * it for a request it refuses itself, and {@link DomainFaults} makes one of each error the services fail with;
+ * {@link FaultMappers} turns it into the response.
  */
 public class CinderFault extends RuntimeException {
 

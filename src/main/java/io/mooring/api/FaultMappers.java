@@ -1,5 +1,6 @@
 package io.mooring.api;
 
+import io.mooring.domain.DomainError;
 import io.mooring.export.ExportException;
 import io.mooring.health.DatabaseAvailability;
 import jakarta.ws.rs.WebApplicationException;
@@ -33,6 +34,11 @@ public class FaultMappers {
     @ServerExceptionMapper
     public Response cinderFault(CinderFault fault) {
         return response(fault);
+    }
+
+    @ServerExceptionMapper
+    public Response domainError(DomainError error) {
+        return response(DomainFaults.of(error));
     }
 
     @ServerExceptionMapper

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mooring.domain.Uuids;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Request bodies, parsed and checked the way Cinder's JSON-schema validation does, with its messages: a failure at
@@ -27,9 +27,6 @@ public final class JsonBody {
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-
-    private static final Pattern UUID_LIKE = Pattern.compile(
-            "(?i)^(urn:uuid:|uuid:)?\\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}}?$");
 
     private JsonBody() {
     }
@@ -147,22 +144,11 @@ public final class JsonBody {
         if (!value.isTextual()) {
             throw invalid(key, value, PyRepr.of(value) + " is not of type " + (nullable ? "'string', 'null'" : "'string'"));
         }
-        String canonical = canonicalUuid(value.textValue());
+        String canonical = Uuids.canonical(value.textValue());
         if (canonical == null) {
             throw invalid(key, value, PyRepr.of(value) + " is not a 'uuid'");
         }
         return canonical;
-    }
-
-    /** The canonical form of a uuid-like string, or null when it is not one. */
-    public static String canonicalUuid(String text) {
-        if (text == null || !UUID_LIKE.matcher(text).matches()) {
-            return null;
-        }
-        String hex = text.toLowerCase().replace("urn:uuid:", "").replace("uuid:", "")
-                .replace("{", "").replace("}", "").replace("-", "");
-        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
-                + hex.substring(16, 20) + "-" + hex.substring(20);
     }
 
     /** A JSON object of string values (Cinder's metadata), null when absent. */

@@ -1,5 +1,6 @@
 package io.mooring.api;
 
+import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.math.BigInteger;
@@ -140,7 +141,7 @@ final class ListParams {
     /** A filter on a uuid column: a value that is not a uuid cannot match anything. */
     static BiFunction<String, String, Map.Entry<String, Object>> uuidFilter(String attribute) {
         return (name, value) -> {
-            String canonical = JsonBody.canonicalUuid(value);
+            String canonical = Uuids.canonical(value);
             return Map.entry(attribute, canonical == null ? NO_MATCH : UUID.fromString(canonical));
         };
     }

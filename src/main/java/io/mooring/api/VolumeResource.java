@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mooring.attachment.AttachmentService;
 import io.mooring.auth.Scope;
+import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
 import io.mooring.volume.VolumeService;
@@ -229,7 +230,7 @@ public class VolumeResource {
 
     /** Cinder looks ids up as strings: anything that is not a uuid is simply not found. */
     static UUID volumeId(String id) {
-        String canonical = JsonBody.canonicalUuid(id);
+        String canonical = Uuids.canonical(id);
         if (canonical == null) {
             throw CinderFault.volumeNotFound(id);
         }

@@ -3,9 +3,17 @@ package io.mooring.attachment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mooring.api.CinderFault;
-import io.mooring.api.JsonBody;
 import io.mooring.auth.Scope;
+import io.mooring.domain.DomainError.AttachStep;
+import io.mooring.domain.DomainError.AttachmentBeingDeleted;
+import io.mooring.domain.DomainError.AttachmentNotConnected;
+import io.mooring.domain.DomainError.AttachmentNotFound;
+import io.mooring.domain.DomainError.DuplicateConnector;
+import io.mooring.domain.DomainError.InvalidConnector;
+import io.mooring.domain.DomainError.VolumeInErrorState;
+import io.mooring.domain.DomainError.VolumeNotFound;
+import io.mooring.domain.DomainError.VolumeNotReservable;
+import io.mooring.domain.Uuids;
 import io.mooring.export.ExportException;
 import io.mooring.export.ExportGrant;
 import io.mooring.export.VolumeExporter;
@@ -122,11 +130,10 @@ public class AttachmentService {
     private Uni<VolumeAttachment> overrideOrRefuse(Scope scope, UUID volumeId, String instanceUuid, String mode) {
         return lockVolume(volumeId).chain(volume -> {
             if (!scope.admin() && !volume.projectId.equals(scope.projectId())) {
-                return Uni.createFrom().failure(CinderFault.volumeNotFound(volumeId));
+                return Uni.createFrom().failure(new VolumeNotFound(volumeId));
             }
             if (volume.status.contains("error")) {
-                return Uni.createFrom().failure(CinderFault.badRequest("Invalid volume: Volume attachments can not be created if the volume "
-                        + "is in an error state. The Volume " + volumeId + " currently has a status of: " + volume.status + " "));
+                return Uni.createFrom().failure(new VolumeInErrorState(volumeId, volume.status, AttachStep.RESERVE));
             }
             Uni<List<VolumeAttachment>> sameInstance = instanceUuid == null || !Set.of(VolumeStatus.IN_USE, VolumeStatus.RESERVED).contains(volume.status)
                     ? Uni.createFrom().item(List.of())
@@ -134,9 +141,7 @@ public class AttachmentService {
                             volumeId, instanceUuid).list();
             return sameInstance.chain(held -> {
                 if (held.isEmpty()) {
-                    String allowed = volume.multiattach ? "available or in-use or downloading" : "available or downloading";
-                    return Uni.createFrom().failure(CinderFault.badRequest("Invalid volume: Volume " + volumeId + " status must be "
-                            + allowed + " to reserve, but the current status is " + volume.status + "."));
+                    return Uni.createFrom().failure(new VolumeNotReservable(volumeId, volume.status, volume.multiattach));
                 }
                 return held.stream().filter(a -> AttachStatus.RESERVED.equals(a.attachStatus)).findFirst()
                         .map(existing -> Uni.createFrom().item(existing))
@@ -176,11 +181,10 @@ public class AttachmentService {
     private Uni<VolumeAttachment> connectLocked(VolumeAttachment attachment, Volume volume, ObjectNode connector,
                                                 AtomicReference<ExportGrant> exported) {
         if (AttachStatus.DETACHING.equals(attachment.attachStatus)) {
-            return Uni.createFrom().failure(CinderFault.conflict("Attachment " + attachment.id + " is being deleted."));
+            return Uni.createFrom().failure(new AttachmentBeingDeleted(attachment.id));
         }
         if (volume.status.contains("error")) {
-            return Uni.createFrom().failure(CinderFault.conflict("Volume attachments can not be updated if the volume is in an error state. "
-                    + "The Volume " + volume.id + " currently has a status of: " + volume.status + " "));
+            return Uni.createFrom().failure(new VolumeInErrorState(volume.id, volume.status, AttachStep.CONNECT));
         }
         return specsOf(attachment.id).chain(previous -> {
             Map<String, String> wanted = encode(connector);
@@ -194,7 +198,7 @@ public class AttachmentService {
                             volume.id, attachment.id, Set.of(AttachStatus.ATTACHING, AttachStatus.ATTACHED)).list();
             return others.chain(connected -> {
                 if (!connected.isEmpty()) {
-                    return Uni.createFrom().failure(CinderFault.conflict("duplicate connectors detected on volume " + volume.id));
+                    return Uni.createFrom().failure(new DuplicateConnector(volume.id));
                 }
                 String oldInitiator = previous.get("initiator");
                 Uni<Void> revokeOld = attachment.connected() && !Objects.equals(oldInitiator, wanted.get("initiator"))
@@ -203,7 +207,7 @@ public class AttachmentService {
                 return revokeOld.chain(() -> writeConnection(attachment, volume, connector, wanted))
                         .chain(() -> Panache.flush())
                         .onFailure(e -> Constraints.violated(e, "volume_attachment_one_connected"))
-                        .transform(e -> CinderFault.conflict("duplicate connectors detected on volume " + volume.id))
+                        .transform(e -> new DuplicateConnector(volume.id))
                         .chain(() -> export(attachment, volume, exported))
                         .call(() -> faults.reach(FaultPoints.ATTACHMENT_CONNECT_EXPORTED))
                         .replaceWith(attachment);
@@ -262,8 +266,7 @@ public class AttachmentService {
         return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(locked -> {
             VolumeAttachment attachment = locked.attachment();
             if (!attachment.connected()) {
-                return Uni.createFrom().failure(CinderFault.conflict("Attachment " + attachmentId + " is " + attachment.attachStatus
-                        + ", not connected: update it with a connector before completing it."));
+                return Uni.createFrom().failure(new AttachmentNotConnected(attachmentId, attachment.attachStatus));
             }
             attachment.attachStatus = AttachStatus.ATTACHED;
             attachment.updatedAt = VolumeService.now();
@@ -348,16 +351,16 @@ public class AttachmentService {
                 volumeOf.setParameter("project", scope.projectId());
             }
             return volumeOf.getSingleResultOrNull();
-        }).onItem().ifNull().failWith(() -> CinderFault.attachmentNotFound(attachmentId))
+        }).onItem().ifNull().failWith(() -> new AttachmentNotFound(attachmentId))
                 .chain(volumeId -> lockVolume(volumeId).chain(volume -> VolumeAttachment.<VolumeAttachment>find("id = ?1 and deleted = false", attachmentId)
                         .firstResult()
-                        .onItem().ifNull().failWith(() -> CinderFault.attachmentNotFound(attachmentId))
+                        .onItem().ifNull().failWith(() -> new AttachmentNotFound(attachmentId))
                         .map(attachment -> new Locked(attachment, volume))));
     }
 
     private static Uni<Volume> lockVolume(UUID volumeId) {
         return Volume.<Volume>findById(volumeId, LockModeType.PESSIMISTIC_WRITE)
-                .onItem().ifNull().failWith(() -> CinderFault.volumeNotFound(volumeId));
+                .onItem().ifNull().failWith(() -> new VolumeNotFound(volumeId));
     }
 
     // ---- reconciliation: finishing what a crash or a failed later step left behind --------------------------------
@@ -445,7 +448,7 @@ public class AttachmentService {
         Uni<VolumeAttachment> found = scope.admin()
                 ? VolumeAttachment.find("id = ?1 and deleted = false", attachmentId).firstResult()
                 : VolumeAttachment.find("id = ?1 and deleted = false and projectId = ?2", attachmentId, scope.projectId()).firstResult();
-        return found.onItem().ifNull().failWith(() -> CinderFault.attachmentNotFound(attachmentId));
+        return found.onItem().ifNull().failWith(() -> new AttachmentNotFound(attachmentId));
     }
 
     /** Attachment attributes the list API may sort by (never-null columns, so markers compare exactly). */
@@ -491,10 +494,10 @@ public class AttachmentService {
     }
 
     private static Uni<VolumeAttachment> markerAttachment(Scope scope, String marker) {
-        String id = JsonBody.canonicalUuid(marker);
-        return id == null ? Uni.createFrom().failure(CinderFault.attachmentNotFound(marker))
-                : findAttachment(scope, UUID.fromString(id)).onFailure(CinderFault.class)
-                        .transform(e -> CinderFault.attachmentNotFound(marker));
+        String id = Uuids.canonical(marker);
+        return id == null ? Uni.createFrom().failure(new AttachmentNotFound(marker))
+                : findAttachment(scope, UUID.fromString(id)).onFailure(AttachmentNotFound.class)
+                        .transform(e -> new AttachmentNotFound(marker));
     }
 
     /**
@@ -613,17 +616,17 @@ public class AttachmentService {
     private static void requireInitiator(ObjectNode connector) {
         String initiator = text(connector, "initiator");
         if (initiator == null || initiator.isBlank() || initiator.length() > 223) {
-            throw CinderFault.invalidInput("Connector doesn't have required information: initiator");
+            throw new InvalidConnector("Connector doesn't have required information: initiator");
         }
         connector.fieldNames().forEachRemaining(key -> {
             if (key.length() > 255) {
-                throw CinderFault.invalidInput("Connector keys are at most 255 characters long.");
+                throw new InvalidConnector("Connector keys are at most 255 characters long.");
             }
         });
         for (String key : List.of("host", "mountpoint", "mode")) {
             String value = text(connector, key);
             if (value != null && value.length() > 255) {
-                throw CinderFault.invalidInput("Connector " + key + " is at most 255 characters long.");
+                throw new InvalidConnector("Connector " + key + " is at most 255 characters long.");
             }
         }
     }

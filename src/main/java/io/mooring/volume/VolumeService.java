@@ -1,8 +1,12 @@
 package io.mooring.volume;
 
-import io.mooring.api.CinderFault;
-import io.mooring.api.JsonBody;
 import io.mooring.auth.Scope;
+import io.mooring.domain.DomainError.MarkerNotFound;
+import io.mooring.domain.DomainError.NoFreeRawDevice;
+import io.mooring.domain.DomainError.VolumeNotDeletable;
+import io.mooring.domain.DomainError.VolumeNotFound;
+import io.mooring.domain.DomainError.VolumeTypeNotFound;
+import io.mooring.domain.Uuids;
 import io.mooring.fault.FaultPoints;
 import io.mooring.space.SpaceAdmission;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -37,10 +41,6 @@ import org.jboss.logging.Logger;
 public class VolumeService {
 
     private static final Logger LOG = Logger.getLogger(VolumeService.class);
-
-    static final String DELETE_REFUSED = "Invalid volume: Volume status must be available or error or error_restoring or "
-            + "error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, "
-            + "awaiting a transfer, or be disassociated from snapshots after volume transfer.";
 
     /** Attachments in these states pin a volume (it cannot be deleted). */
     public static final Set<String> LIVE_ATTACHMENT_STATES = Set.of("reserved", "attaching", "attached", "detaching");
@@ -108,10 +108,10 @@ public class VolumeService {
         try {
             UUID id = UUID.fromString(nameOrId);
             return VolumeType.<VolumeType>findById(id).onItem().ifNull()
-                    .failWith(() -> CinderFault.notFound("Volume type " + nameOrId + " could not be found."));
+                    .failWith(() -> new VolumeTypeNotFound(nameOrId, false));
         } catch (IllegalArgumentException notAnId) {
             return VolumeType.<VolumeType>find("name", nameOrId).firstResult().onItem().ifNull()
-                    .failWith(() -> CinderFault.notFound("Volume type with name " + nameOrId + " could not be found."));
+                    .failWith(() -> new VolumeTypeNotFound(nameOrId, true));
         }
     }
 
@@ -146,8 +146,7 @@ public class VolumeService {
                     String free = store.rawDevices().stream().map(p -> p.toAbsolutePath().toString())
                             .filter(p -> !used.contains(p)).findFirst().orElse(null);
                     if (free == null) {
-                        return Uni.createFrom().failure(CinderFault.invalidInput(
-                                "No raw device is free for a volume of type " + type.name + "."));
+                        return Uni.createFrom().failure(new NoFreeRawDevice(type.name));
                     }
                     Volume volume = newVolume(scope, request, type, id);
                     volume.backingPath = free;
@@ -168,7 +167,7 @@ public class VolumeService {
         Uni<Volume> found = scope.admin()
                 ? Volume.findById(id)
                 : Volume.<Volume>find("id = ?1 and projectId = ?2", id, scope.projectId()).firstResult();
-        return found.onItem().ifNull().failWith(() -> CinderFault.volumeNotFound(id));
+        return found.onItem().ifNull().failWith(() -> new VolumeNotFound(id));
     }
 
     public Uni<List<Volume>> list(Scope scope, ListQuery query) {
@@ -219,10 +218,10 @@ public class VolumeService {
     }
 
     private Uni<Volume> markerVolume(Scope scope, String marker) {
-        String id = JsonBody.canonicalUuid(marker);
-        return id == null ? Uni.createFrom().failure(CinderFault.notFound("Marker " + marker + " could not be found."))
-                : find(scope, UUID.fromString(id)).onFailure(CinderFault.class)
-                        .transform(e -> CinderFault.notFound("Marker " + marker + " could not be found."));
+        String id = Uuids.canonical(marker);
+        return id == null ? Uni.createFrom().failure(new MarkerNotFound(marker))
+                : find(scope, UUID.fromString(id)).onFailure(VolumeNotFound.class)
+                        .transform(e -> new MarkerNotFound(marker));
     }
 
     private static List<Object> sortValues(Volume v, ListQuery query) {
@@ -259,7 +258,7 @@ public class VolumeService {
                             scopeParams(scope, Parameters.with("deleting", VolumeStatus.DELETING).and("now", now()).and("id", id)
                                     .and("deletable", VolumeStatus.DELETABLE).and("live", LIVE_ATTACHMENT_STATES)))
                     .chain(updated -> updated == 1 ? Uni.createFrom().voidItem()
-                            : find(scope, id).chain(v -> Uni.createFrom().failure(CinderFault.badRequest(DELETE_REFUSED)))))
+                            : find(scope, id).chain(v -> Uni.createFrom().failure(new VolumeNotDeletable(id)))))
                     .call(() -> faults.reach(FaultPoints.VOLUME_DELETE_MARKED))
                     .chain(() -> Panache.withSession(() -> Volume.<Volume>findById(id)))
                     .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> release(volume)))

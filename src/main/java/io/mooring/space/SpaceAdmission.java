@@ -14,12 +14,14 @@ import jakarta.enterprise.context.ApplicationScoped;
  * {@code mooring.space.min-free}, times that ratio, must hold the request. A refusal is an {@link InsufficientCapacity}, which the
  * API answers as 413 {@code overLimit}, the status Cinder gives a create it refuses for want of room (its gigabytes
  * quota), with the CapacityFilter's own wording.
- * Create calls it before inserting the row; extend will call it with the growth.
+ * Create calls it in the transaction that inserts the row; extend will call it with the growth.
  */
 @ApplicationScoped
 public class SpaceAdmission {
 
     private static final double GIB = 1L << 30;
+    /** The advisory lock that admissions take in turn ("moor"). */
+    private static final long ADMISSION_LOCK = 0x6d6f6f72L;
 
     private final SpaceMonitor monitor;
     private final MooringConfig.Space settings;
@@ -29,10 +31,17 @@ public class SpaceAdmission {
         this.settings = config.space();
     }
 
-    /** Fails with {@link InsufficientCapacity} when {@code requestedGib} more GiB of file-backed volumes do not fit. */
+    /**
+     * Fails with {@link InsufficientCapacity} when {@code requestedGib} more GiB of file-backed volumes do not fit. Call
+     * it inside the transaction that adds the GiB: its transaction-scoped advisory lock makes concurrent admissions
+     * wait for each other's commit, so each one counts the sizes the others admitted.
+     */
     public Uni<Void> admit(long requestedGib) {
-        return Panache.withSession(() -> Panache.getSession().chain(session -> session.createSelectionQuery(
-                        "select coalesce(sum(v.size), 0L) from Volume v where v.rawDevice = false", Long.class).getSingleResult()))
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                                "select count(*) from (select pg_advisory_xact_lock(" + ADMISSION_LOCK + ")) locked", Long.class)
+                        .getSingleResult()
+                        .chain(() -> session.createSelectionQuery(
+                                "select coalesce(sum(v.size), 0L) from Volume v where v.rawDevice = false", Long.class).getSingleResult()))
                 .invoke(provisionedGib -> check(monitor.last(), provisionedGib, requestedGib))
                 .replaceWithVoid();
     }

@@ -74,7 +74,6 @@ public class VolumeService {
         return busy.working(marker -> {
             marker.mark(id);
             return Panache.withSession(() -> findType(request.volumeType()))
-                    .call(type -> type.rawDevice() ? Uni.createFrom().voidItem() : space.admit(request.sizeGib()))
                     .chain(type -> type.rawDevice() ? insertOnRawDevice(scope, request, type, id) : insertOnFile(scope, request, type, id))
                     .call(() -> faults.reach(FaultPoints.VOLUME_CREATE_ROW_COMMITTED))
                     .chain(volume -> vertx.executeBlocking(Uni.createFrom().item(() -> allocate(volume)))
@@ -134,7 +133,7 @@ public class VolumeService {
     private Uni<Volume> insertOnFile(Scope scope, NewVolume request, VolumeType type, UUID id) {
         Volume volume = newVolume(scope, request, type, id);
         volume.backingPath = store.fileFor(volume.id).toString();
-        return Panache.withTransaction(volume::persist).replaceWith(volume);
+        return Panache.withTransaction(() -> space.admit(request.sizeGib()).chain(volume::persist)).replaceWith(volume);
     }
 
     /** The unique backing_path makes taking a device race-free: a loser of the race retries with the next free one. */

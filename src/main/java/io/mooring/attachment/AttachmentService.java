@@ -290,7 +290,8 @@ public class AttachmentService {
                     }
                     attachment.attachStatus = AttachStatus.DETACHING;
                     attachment.updatedAt = VolumeService.now();
-                    return Uni.createFrom().item(attachment);
+                    // the volume shows the detach in progress (detaching unless a stronger attachment remains)
+                    return recomputeVolume(locked.volume(), attachment.id, AttachStatus.DETACHING).replaceWith(attachment);
                 }))
                 .chain(attachment -> (attachment.deleted ? Uni.createFrom().voidItem() : faults.reach(FaultPoints.ATTACHMENT_DELETE_MARKED)
                         .chain(() -> blocking(() -> exporter().revoke(attachment.volumeId.toString(), attachment.chapUser)))

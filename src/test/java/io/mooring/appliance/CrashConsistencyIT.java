@@ -89,6 +89,10 @@ class CrashConsistencyIT {
         long offset = logSize();
         CompletableFuture<HttpResponse<String>> answer = send(operation);
         awaitLogLine(offset, "fault point " + point + " reached");
+        if (point.startsWith("attachment.delete.")) {
+            assertThat(JsonPath.from(call("GET", "/volumes/" + operation.volumeId(), null).body()).getString("volume.status"))
+                    .as("the volume while its only attachment is detaching").isEqualTo("detaching");
+        }
         killMooring();
 
         // The restart already arms the next step (the checks pass no fault point): one start per step, not two.

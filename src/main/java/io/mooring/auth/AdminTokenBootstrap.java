@@ -40,9 +40,9 @@ public class AdminTokenBootstrap {
     }
 
     /** Written to a private temporary file first and moved into place, so a crash never leaves a partial token. */
-    private static String create(Path file) throws IOException {
+    private String create(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        String token = TokenService.newToken();
+        String token = tokens.newToken();
         Path temporary = Files.createTempFile(file.getParent(), "admin-token", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temporary, token + "\n", StandardCharsets.US_ASCII);

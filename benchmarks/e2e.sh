@@ -29,6 +29,8 @@
 #      E2E_WARMUP     seconds per workload of an unmeasured warm-up run against Mooring first (5; 0 = none)
 #      E2E_JFR        if set, a JFR file path: the launcher records for the whole run (settings=profile)
 #      E2E_JAVA_OPTS  extra JVM options for the launcher (e.g. -Xmx2g)
+#      E2E_LAUNCHER   a native TargetLauncher executable instead of the JVM (target-engine/target/mooring-target-launcher,
+#                     built by `mvn -Dnative package`, see native/README.md); E2E_JFR and E2E_JAVA_OPTS do not apply
 # Output (stdout): the iscsi-bench lines, then a summary table. Runtime: about
 #   (1 prefill + ROUNDS x 2 x workloads x (RUNTIME + RAMP + ~1)) s; 3 rounds, 5 workloads, 12+2 s: ~8 min.
 set -euo pipefail
@@ -101,9 +103,16 @@ fi
 if [ -n "$(ss -ltnH "sport = :$PORT" 2>/dev/null)" ]; then
     log "127.0.0.1:$PORT is already taken by another process: set E2E_PORT (13280-13289)"; exit 1
 fi
-log "starting Mooring's target on 127.0.0.1:$PORT"
-# shellcheck disable=SC2086
-java --enable-native-access=ALL-UNNAMED ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.engine.TargetLauncher \
+if [ -n "${E2E_LAUNCHER:-}" ]; then
+    LAUNCHER=("$E2E_LAUNCHER")
+    LAUNCHER_KIND="native $(basename "$E2E_LAUNCHER")"
+else
+    # shellcheck disable=SC2206
+    LAUNCHER=(java --enable-native-access=ALL-UNNAMED ${E2E_JAVA_OPTS:-} "${JFR_OPTS[@]}" -cp "$CP" io.mooring.engine.TargetLauncher)
+    LAUNCHER_KIND="JVM $(java -version 2>&1 | head -1 | cut -d'"' -f2)"
+fi
+log "starting Mooring's target ($LAUNCHER_KIND) on 127.0.0.1:$PORT"
+"${LAUNCHER[@]}" \
     --listen "127.0.0.1:$PORT" --iqn "$IQN" --file "$WORK/lun.img" --size 1G \
     --chap "$CHAP_USER:$CHAP_SECRET" --initiator "$INITIATOR" \
     --initiator iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-readcapacity16 \
@@ -149,7 +158,7 @@ echo
 ENGINE_REV=$(git -C "$ROOT" log -1 --format=%h -- target-engine 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet -- target-engine/src/main 2>/dev/null || ENGINE_REV="$ENGINE_REV+dirty"
 [ "${E2E_BUILD:-1}" = 1 ] || ENGINE_REV="$ENGINE_REV (tree now; E2E_BUILD=0 used an earlier jar)"
-echo "== Mooring vs tgt ($(date -u +%Y-%m-%dT%H:%MZ), engine $ENGINE_REV, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), rounds=$BENCH_ROUNDS, ${BENCH_RUNTIME}s each)"
+echo "== Mooring ($LAUNCHER_KIND) vs tgt ($(date -u +%Y-%m-%dT%H:%MZ), engine $ENGINE_REV, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), rounds=$BENCH_ROUNDS, ${BENCH_RUNTIME}s each)"
 printf '%-18s %8s %8s %-6s %12s %12s\n' workload ratio target met mooring tgt
 awk -v floor="$FLOOR_RPS" '
     BEGIN { t["randread-4k-qd32"]=1.5; t["randwrite-4k-qd32"]=1.5; t["seqread-1m-qd8"]=1.3; t["seqwrite-1m-qd8"]=1.3;

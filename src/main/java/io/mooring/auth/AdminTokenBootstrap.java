@@ -39,8 +39,8 @@ public class AdminTokenBootstrap {
     }
 
     /** Written durably (temporary file, fsync, rename, fsync of the directory): a crash never leaves a partial token. */
-    private static String create(Path file) throws IOException {
-        String token = TokenService.newToken();
+    private String create(Path file) throws IOException {
+        String token = tokens.newToken();
         DurableFiles.writeOwnerOnly(file, (token + "\n").getBytes(StandardCharsets.US_ASCII));
         return token;
     }

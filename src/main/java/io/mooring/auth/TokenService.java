@@ -29,7 +29,8 @@ public class TokenService {
     /** Cinder only recognises a path segment as a project id if it matches this (its default project_id_regex). */
     public static final Pattern PROJECT_ID = Pattern.compile("[0-9a-f\\-]{1,64}");
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Per instance, seeded when the service starts: a static one would be seeded once, into the native image. */
+    private final SecureRandom random = new SecureRandom();
 
     /** Tokens are never revoked, so a verified hash can be remembered: saves a query on every API call. */
     private final Map<String, Principal> verified = new ConcurrentHashMap<>();
@@ -92,9 +93,9 @@ public class TokenService {
      * 32 bytes from a CSPRNG as 64 hex digits: safe unquoted in a shell and never mistaken for an option (Base64 can
      * start with '-', which makes `cinder --os-token <token>` fail in argparse).
      */
-    static String newToken() {
+    String newToken() {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
     }
 

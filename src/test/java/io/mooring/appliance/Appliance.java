@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged appliance, started exactly as README.md says ({@code java -jar target/service/quarkus-app/quarkus-run.jar},
- * no configuration file, an embedded PostgreSQL) in its own working directory. Only the listening ports are set, through
+ * or the native executable named by {@code mooring.executable}; no configuration file, an embedded PostgreSQL) in its
+ * own working directory. Only the listening ports are set, through
  * the environment, so that tests bind 127.0.0.1 on free ports.
  */
 public final class Appliance implements AutoCloseable {
@@ -66,8 +67,7 @@ public final class Appliance implements AutoCloseable {
 
     /** Starts without waiting for readiness: for starts that must first get past something the test releases. */
     public Process startInBackground() throws IOException {
-        Path jar = Path.of(System.getProperty("mooring.jar", "target/service/quarkus-app/quarkus-run.jar")).toAbsolutePath();
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("appliance.log").toFile()));
@@ -200,8 +200,14 @@ public final class Appliance implements AutoCloseable {
         throw new IllegalStateException("the appliance was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + Files.readString(log()));
     }
 
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** The native executable when {@code mooring.executable} names one (native/README.md), else the jar. */
+    private static List<String> command() {
+        String executable = System.getProperty("mooring.executable");
+        if (executable != null) {
+            return List.of(Path.of(executable).toAbsolutePath().toString());
+        }
+        Path jar = Path.of(System.getProperty("mooring.jar", "target/service/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
     }
 
     private static int freePort() {

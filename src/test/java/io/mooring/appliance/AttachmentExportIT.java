@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -118,6 +119,8 @@ class AttachmentExportIT {
 
     @Test
     void discardThroughTheInitiatorGivesTheSpaceBack() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("mooring.executable") == null, "the native image is built without FFM"
+                + " downcalls (experimental in GraalVM 25): its engine writes zeros for UNMAP and reports full provisioning");
         String volumeId = cinderCreate(null);
         Lun lun = connect(volumeId, HOST1, null);
         Path file = appliance.dataDir().resolve("volumes").resolve(volumeId + ".img");

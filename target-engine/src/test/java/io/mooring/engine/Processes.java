@@ -9,15 +9,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs real initiator tools as child processes with a deadline. */
-final class Processes {
+public final class Processes {
 
-    record Result(int exit, String output) {
+    public record Result(int exit, String output) {
     }
 
     private Processes() {
     }
 
-    static boolean installed(String tool) {
+    public static boolean installed(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
@@ -26,7 +26,7 @@ final class Processes {
         return false;
     }
 
-    static Result run(List<String> command, Map<String, String> env, long timeoutSeconds) throws IOException,
+    public static Result run(List<String> command, Map<String, String> env, long timeoutSeconds) throws IOException,
             InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
@@ -45,7 +45,7 @@ final class Processes {
         }
     }
 
-    static Result run(long timeoutSeconds, String... command) throws IOException, InterruptedException {
+    public static Result run(long timeoutSeconds, String... command) throws IOException, InterruptedException {
         return run(List.of(command), Map.of(), timeoutSeconds);
     }
 }

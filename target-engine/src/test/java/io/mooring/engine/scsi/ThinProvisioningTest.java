@@ -7,12 +7,11 @@ import static io.mooring.engine.scsi.ScsiFixture.cdb16;
 import static io.mooring.engine.scsi.ScsiFixture.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mooring.engine.Processes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -39,7 +38,7 @@ class ThinProvisioningTest {
             scsi.close();
         }
         if (ramfs != null) {
-            run("umount", ramfs.toString());
+            Processes.run(30, "umount", ramfs.toString());
         }
     }
 
@@ -102,11 +101,11 @@ class ThinProvisioningTest {
     @Test
     void onRamfsZerosAreWrittenAndTheLuReportsFullProvisioning() throws Exception {
         ramfs = Files.createDirectory(dir.resolve("ramfs"));
-        String[] mounted = run("mount", "-t", "ramfs", "ramfs", ramfs.toString());
-        if (!mounted[0].equals("0")) {
+        Processes.Result mounted = Processes.run(30, "mount", "-t", "ramfs", "ramfs", ramfs.toString());
+        if (mounted.exit() != 0) {
             ramfs = null;
         }
-        Assumptions.assumeTrue(ramfs != null, "cannot mount a ramfs (needs root): " + mounted[1]);
+        Assumptions.assumeTrue(ramfs != null, "cannot mount a ramfs (needs root): " + mounted.output());
         open(ramfs, 4 * MIB_BLOCKS);
         assertThat(readCapacity16()[14] & 0xc0).as("LBPME, LBPRZ").isZero();
         byte[] provisioning = scsi.run(0x12, 0x01, 0xb2, 0, 255, 0).data();
@@ -158,20 +157,9 @@ class ThinProvisioningTest {
 
     /** What {@code stat} counts as allocated: %b blocks of %B bytes. */
     private static long allocatedBytes(Path file) throws Exception {
-        String[] stat = run("stat", "-c", "%b %B", file.toString());
-        assertThat(stat[0]).as("stat: " + stat[1]).isEqualTo("0");
-        String[] fields = stat[1].trim().split(" ");
+        Processes.Result stat = Processes.run(30, "stat", "-c", "%b %B", file.toString());
+        assertThat(stat.exit()).as("stat: " + stat.output()).isZero();
+        String[] fields = stat.output().trim().split(" ");
         return Long.parseLong(fields[0]) * Long.parseLong(fields[1]);
-    }
-
-    private static String[] run(String... command) throws Exception {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            boolean finished = process.waitFor(30, TimeUnit.SECONDS);
-            return new String[] {finished ? String.valueOf(process.exitValue()) : "timeout", output};
-        } catch (IOException e) {
-            return new String[] {"missing", e.getMessage()};
-        }
     }
 }

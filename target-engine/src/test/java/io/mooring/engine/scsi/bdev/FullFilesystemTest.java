@@ -2,14 +2,13 @@ package io.mooring.engine.scsi.bdev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mooring.engine.Processes;
 import io.mooring.engine.scsi.ItNexus;
 import io.mooring.engine.scsi.ScsiCommand;
 import io.mooring.engine.scsi.ScsiDevice;
 import io.mooring.engine.scsi.ScsiResponse;
 import io.netty.buffer.Unpooled;
-import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -35,13 +34,13 @@ class FullFilesystemTest {
     @BeforeEach
     void mountTinyTmpfs() throws Exception {
         mountPoint = Files.createDirectory(dir.resolve("tiny"));
-        String[] result = run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint.toString());
-        Assumptions.assumeTrue(result[0].equals("0"), "cannot mount a tmpfs (needs root): " + result[1]);
+        Processes.Result result = Processes.run(30, "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint.toString());
+        Assumptions.assumeTrue(result.exit() == 0, "cannot mount a tmpfs (needs root): " + result.output());
     }
 
     @AfterEach
     void unmount() throws Exception {
-        run("umount", mountPoint.toString());
+        Processes.run(30, "umount", mountPoint.toString());
     }
 
     @Test
@@ -85,17 +84,6 @@ class FullFilesystemTest {
             if (out != null) {
                 out.release();
             }
-        }
-    }
-
-    private static String[] run(String... command) throws Exception {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            boolean finished = process.waitFor(30, TimeUnit.SECONDS);
-            return new String[] {finished ? String.valueOf(process.exitValue()) : "timeout", output};
-        } catch (IOException e) {
-            return new String[] {"missing", e.getMessage()};
         }
     }
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The packaged appliance, started exactly as README.md says ({@code java -jar target/service/quarkus-app/quarkus-run.jar},
  * or the native executable named by {@code mooring.executable}; no configuration file, an embedded PostgreSQL) in its
- * own working directory. Only the listening ports are set, through
- * the environment, so that tests bind 127.0.0.1 on free ports.
+ * own working directory. Only the listening ports are set, through the environment, so that tests bind 127.0.0.1 on
+ * free ports.
  */
 public final class Appliance implements AutoCloseable {
 

@@ -71,8 +71,9 @@ final class Libc {
             close = linker.downcallHandle(libc.findOrThrow("close"), FunctionDescriptor.of(i, i));
             fallocate = linker.downcallHandle(libc.findOrThrow("fallocate"), FunctionDescriptor.of(i, i, i, l, l), errno);
             lseek = linker.downcallHandle(libc.findOrThrow("lseek"), FunctionDescriptor.of(l, i, l, i), errno);
-        } catch (RuntimeException | LinkageError e) {
-            // native access denied, no FFM support (e.g. a native image built without it), another OS
+        } catch (RuntimeException | Error e) {
+            // native access denied, another OS, or no FFM support: a native image built without it throws its
+            // UnsupportedFeatureError, an Error; any of them means no hole punching, never a LUN that cannot open
             unavailable = "native calls unavailable: " + e;
         }
         CALL_STATE = callState;

@@ -99,7 +99,7 @@ class ThinProvisioningTest {
     }
 
     @Test
-    void onRamfsZerosAreWrittenAndTheLuReportsFullProvisioning() throws Exception {
+    void onRamfsTheLuReportsFullProvisioningAndRefusesDeallocation() throws Exception {
         ramfs = Files.createDirectory(dir.resolve("ramfs"));
         Processes.Result mounted = Processes.run(30, "mount", "-t", "ramfs", "ramfs", ramfs.toString());
         if (mounted.exit() != 0) {
@@ -115,9 +115,16 @@ class ThinProvisioningTest {
         assertThat(limits.getInt(20)).as("MAXIMUM UNMAP LBA COUNT").isZero();
 
         writeAndSync(0, 64, 0x5a);
-        assertThat(unmap(8, 16).status()).as("still accepted: the blocks are zeroed").isZero();
-        assertThat(scsi.run(cdb10(0x28, 0, 8, 16)).data()).isEqualTo(new byte[16 * BLOCK]);
-        assertThat(scsi.run(cdb10(0x28, 0, 24, 1)).data()).isEqualTo(filled(BLOCK, 0x5a));
+        ScsiFixture.Result unmapped = unmap(8, 16);
+        assertThat(unmapped.status()).as("UNMAP on a fully provisioned LU").isEqualTo(2);
+        assertThat(unmapped.sense()).as("INVALID COMMAND OPERATION CODE").containsExactly(0x05, 0x20, 0x00);
+        int[] writeSameUnmap = cdb16(0x93, 0x08, 8, 16);
+        ScsiFixture.Result refused = scsi.run(NEXUS_A, new byte[BLOCK], writeSameUnmap);
+        assertThat(refused.status()).as("WRITE SAME(16) with UNMAP on a fully provisioned LU").isEqualTo(2);
+        assertThat(refused.sense()).as("INVALID FIELD IN CDB").containsExactly(0x05, 0x24, 0x00);
+        assertThat(refused.senseBytes()[15] & 0xff).as("SKSV, C/D, BPV, bit 3").isEqualTo(0xc0 | 0x08 | 3);
+        assertThat(refused.senseBytes()[17]).as("byte 1").isEqualTo((byte) 1);
+        assertThat(scsi.run(cdb10(0x28, 0, 8, 16)).data()).as("nothing changed").isEqualTo(filled(16 * BLOCK, 0x5a));
         assertThat(lbaStatus(0)).as("every block mapped").containsExactly(0, 4 * MIB_BLOCKS, 0);
     }
 

@@ -55,13 +55,14 @@ public final class ProvisioningCommands {
      * Writes one block (NDOB: zeros) over a range, which leaves it mapped, as an initiator that clears UNMAP asks
      * (Linux zeroes with REQ_NOUNMAP so). With UNMAP the range is deallocated instead and the data block ignored,
      * as SBC-3 permits and initiators expect: deallocated blocks read as zeros.
-     * A zero NUMBER OF LOGICAL BLOCKS (at CDB byte {@code blocksField}) means "to the end" (WSNZ=0).
+     * A zero NUMBER OF LOGICAL BLOCKS (at CDB byte {@code blocksField}) means "to the end" (WSNZ=0). A fully
+     * provisioned LU (LBPWS=0) refuses the UNMAP bit, as its VPD page says and as Linux's target does.
      */
     private static ScsiResponse writeSame(LogicalUnit lu, ScsiCommand command, long lba, long blocks, int blocksField,
                                           boolean noDataOut) throws IOException {
         byte[] cdb = command.cdb();
         BlockCommands.checkNoProtection(cdb);
-        int unsupported = cdb[1] & (ANCHOR | PBDATA_LBDATA);
+        int unsupported = cdb[1] & (ANCHOR | PBDATA_LBDATA | (lu.backend().thinProvisioned() ? 0 : UNMAP));
         if (unsupported != 0) {
             throw new SenseException(Sense.invalidFieldInCdb(1, Sense.leftmostBit(unsupported)));
         }
@@ -117,8 +118,14 @@ public final class ProvisioningCommands {
 
     // ---- UNMAP ----
 
-    /** Validates every descriptor before deallocating any, so a bad list changes nothing. */
+    /**
+     * Validates every descriptor before deallocating any, so a bad list changes nothing. A fully provisioned LU
+     * (LBPU=0) has no UNMAP: INVALID COMMAND OPERATION CODE, as Linux's target answers.
+     */
     public static ScsiResponse unmap(LogicalUnit lu, ScsiCommand command) throws IOException {
+        if (!lu.backend().thinProvisioned()) {
+            throw new SenseException(Sense.INVALID_OPCODE);
+        }
         byte[] cdb = command.cdb();
         if ((cdb[1] & 0x01) != 0) {
             throw new SenseException(Sense.invalidFieldInCdb(1, 0));

@@ -39,7 +39,7 @@ public interface BlockBackend extends Closeable {
 
     /**
      * Whether {@link #deallocate} gives the space back (the LU is thin provisioned: LBPME=1, LBPRZ=1) rather than only
-     * writing zeros (fully provisioned: LBPME=0). Fixed when the backend opens.
+     * writing zeros (fully provisioned: LBPME=0, and the SCSI layer refuses UNMAP). Fixed when the backend opens.
      */
     boolean thinProvisioned();
 

@@ -233,11 +233,11 @@ abstract class ChannelBackend implements BlockBackend {
         channel.close();
     }
 
-    /** Logs, once per {@code where}, that UNMAP there writes zeros and the LU reports full provisioning. */
+    /** Logs, once per {@code where}, that LUs there report full provisioning (and so refuse UNMAP). */
     static void reportNoDeallocation(String where, String refusal) {
         if (REPORTED_WITHOUT_DEALLOCATION.add(where)) {
             LOG.log(System.Logger.Level.INFO, where + ": no deallocation (" + refusal
-                    + "); UNMAP writes zeros and LUs there report full provisioning");
+                    + "); LUs there report full provisioning and refuse UNMAP");
         }
     }
 }

@@ -9,7 +9,8 @@
 set -euo pipefail
 
 runner=$1
-dist=$2
+# normalised: ldd prints the libraries' paths under it, and they are compared with it below
+dist=$(realpath -m "$2")
 rm -rf "$dist"
 mkdir -p "$dist"
 cp "$runner" "$dist/mooring"

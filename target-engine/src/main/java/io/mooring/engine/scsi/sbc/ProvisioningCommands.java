@@ -62,9 +62,13 @@ public final class ProvisioningCommands {
                                           boolean noDataOut) throws IOException {
         byte[] cdb = command.cdb();
         BlockCommands.checkNoProtection(cdb);
-        int unsupported = cdb[1] & (ANCHOR | PBDATA_LBDATA | (lu.backend().thinProvisioned() ? 0 : UNMAP));
+        int unsupported = cdb[1] & (ANCHOR | PBDATA_LBDATA);
         if (unsupported != 0) {
             throw new SenseException(Sense.invalidFieldInCdb(1, Sense.leftmostBit(unsupported)));
+        }
+        if ((cdb[1] & UNMAP) != 0 && !lu.backend().thinProvisioned()) {
+            lu.checkWritable(); // a write-protected LU answers whatever would change the medium with DATA PROTECT
+            throw new SenseException(Sense.invalidFieldInCdb(1, Sense.leftmostBit(UNMAP)));
         }
         int blockSize = lu.blockSize();
         ByteBuf dataOut = command.dataOut();
@@ -124,6 +128,7 @@ public final class ProvisioningCommands {
      */
     public static ScsiResponse unmap(LogicalUnit lu, ScsiCommand command) throws IOException {
         if (!lu.backend().thinProvisioned()) {
+            lu.checkWritable(); // a write-protected LU answers whatever would change the medium with DATA PROTECT
             throw new SenseException(Sense.INVALID_OPCODE);
         }
         byte[] cdb = command.cdb();

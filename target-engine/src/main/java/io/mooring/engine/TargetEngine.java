@@ -1,6 +1,7 @@
 package io.mooring.engine;
 
 import io.mooring.engine.iscsi.conn.LoginStage;
+import io.mooring.engine.iscsi.login.LoginThrottle;
 import io.mooring.engine.iscsi.node.NodeSession;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
@@ -70,6 +71,7 @@ public final class TargetEngine implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         long nopIntervalNanos = config.nopInterval().toNanos();
         long nopTimeoutNanos = config.nopTimeout().toNanos();
+        LoginThrottle throttle = new LoginThrottle(config.loginThrottle(), System::nanoTime);
         try {
             this.serverChannel = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -99,7 +101,7 @@ public final class TargetEngine implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(nopIntervalNanos, 0, 0, TimeUnit.NANOSECONDS))
                                     .addLast("decoder", new IscsiPduDecoder())
                                     .addLast("encoder", new IscsiPduEncoder())
-                                    .addLast("login", new LoginStage(registry, random, nopTimeoutNanos));
+                                    .addLast("login", new LoginStage(registry, random, nopTimeoutNanos, throttle));
                         }
                     })
                     .bind(config.bindHost(), config.port())

@@ -14,7 +14,7 @@ class EngineLimitsTest {
 
     private static EngineConfig config(int maxConnections) {
         return new EngineConfig("127.0.0.1", 0, null, 1, Duration.ofMillis(300), Duration.ofMillis(300),
-                maxConnections);
+                maxConnections, LoginThrottling.defaults());
     }
 
     private static boolean closedByPeerWithin(Socket socket, int millis) throws Exception {

@@ -3,7 +3,9 @@ package io.mooring.engine.iscsi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mooring.engine.AccessGrant;
+import io.mooring.engine.LoginThrottling;
 import io.mooring.engine.iscsi.conn.LoginStage;
+import io.mooring.engine.iscsi.login.LoginThrottle;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
 import io.mooring.engine.iscsi.pdu.IscsiPduDecoder;
@@ -46,12 +48,19 @@ public final class TargetFixture implements AutoCloseable {
 
     public final TargetRegistry registry = new TargetRegistry(1, "127.0.0.1:3260");
     public final TargetNode node;
+    private final LoginThrottle throttle;
     private final Path dir;
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private int cmdSn;
     private int expStatSn;
 
+    /** Logins are not throttled: the protocol tests fail logins on purpose, again and again. */
     public TargetFixture() throws IOException {
+        this(new LoginThrottle(LoginThrottling.off(), System::nanoTime));
+    }
+
+    public TargetFixture(LoginThrottle throttle) throws IOException {
+        this.throttle = throttle;
         LeakWatch.install();
         dir = Files.createTempDirectory("iscsi-fixture");
         node = registry.findOrCreate(TARGET, iqn -> new TargetNode(iqn, new ScsiDevice()));
@@ -71,7 +80,7 @@ public final class TargetFixture implements AutoCloseable {
 
     public EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel(new IscsiPduDecoder(), new IscsiPduEncoder(),
-                new LoginStage(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5)));
+                new LoginStage(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5), throttle));
         channels.add(ch);
         return ch;
     }

@@ -2,6 +2,7 @@ package io.mooring.engine.iscsi.conn;
 
 import io.mooring.engine.iscsi.login.LoginNegotiation;
 import io.mooring.engine.iscsi.login.LoginStatus;
+import io.mooring.engine.iscsi.login.LoginThrottle;
 import io.mooring.engine.iscsi.login.OperationalParameters;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.iscsi.node.TargetRegistry;
@@ -25,6 +26,7 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -45,17 +47,21 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
     private final TargetRegistry registry;
     private final SecureRandom random;
     private final long nopTimeoutNanos;
+    private final LoginThrottle throttle;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private LoginNegotiation login;
+    private LoginThrottle.Key throttleKey;
     private boolean closing;
+    private boolean refusing;
     private int loginCmdSn;
     private boolean statSnStarted;
     private int statSn;
 
-    public LoginStage(TargetRegistry registry, SecureRandom random, long nopTimeoutNanos) {
+    public LoginStage(TargetRegistry registry, SecureRandom random, long nopTimeoutNanos, LoginThrottle throttle) {
         this.registry = registry;
         this.random = random;
         this.nopTimeoutNanos = nopTimeoutNanos;
+        this.throttle = throttle;
     }
 
     /**
@@ -95,7 +101,9 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            close(ctx); // a login that stalls holds a connection slot for nothing
+            if (!refusing) {
+                close(ctx); // a login that stalls holds a connection slot for nothing
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -128,11 +136,21 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
         }
         loginCmdSn = request.cmdSn();
         LoginNegotiation.Step step = login.onRequest(request, ctx.alloc());
+        if (throttleKey == null && login.initiatorName() != null) {
+            // the first request that names who logs in to what: a key in back-off gets a late refusal instead
+            throttleKey = LoginThrottle.key(ctx.channel().remoteAddress(), login.initiatorName(), login.targetName());
+            if (throttle.refuses(throttleKey)) {
+                step.response().release();
+                refuseLater(ctx, request);
+                return;
+            }
+        }
         switch (step.outcome()) {
             case CONTINUE:
                 ctx.writeAndFlush(stamp(step.response()), ctx.voidPromise());
                 break;
             case FAILED:
+                throttle.failed(throttleKey, step.response().status());
                 sendAndClose(ctx, step.response());
                 break;
             case COMPLETE:
@@ -171,6 +189,7 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
+        throttle.succeeded(throttleKey);
         // the encoder works on write: the final Login Response leaves without digests, everything after with them
         ctx.writeAndFlush(stamp(last), ctx.voidPromise());
         applyToCodec(ctx.pipeline(), params);
@@ -207,6 +226,19 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
         }
         pipeline.addBefore(here, "full-feature", fullFeature);
         pipeline.remove(this);
+    }
+
+    /** Answers a throttled login after the throttle's delay, on the event loop, with a status to retry later. */
+    private void refuseLater(ChannelHandlerContext ctx, LoginRequest request) {
+        closing = true; // nothing more is read from this connection
+        refusing = true;
+        LoginResponse refusal = new LoginResponse(false, request.currentStage(), 0, request.isid(), 0,
+                request.initiatorTaskTag(), LoginStatus.SERVICE_UNAVAILABLE, null);
+        ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                sendAndClose(ctx, refusal);
+            }
+        }, throttle.delayNanos(), TimeUnit.NANOSECONDS);
     }
 
     private TargetPdu stamp(TargetPdu pdu) {

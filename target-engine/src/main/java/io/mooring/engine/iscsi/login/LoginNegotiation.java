@@ -47,6 +47,7 @@ public final class LoginNegotiation {
     private int stage;
     private long isid;
     private String initiatorName;
+    private String targetName;
     private boolean discovery;
     private TargetNode node;
     private AccessGrant grant;
@@ -62,8 +63,14 @@ public final class LoginNegotiation {
         this.random = random;
     }
 
+    /** The initiator's name, once the first complete request gave it (also when the login then failed). */
     public String initiatorName() {
         return initiatorName;
+    }
+
+    /** The target name a normal session asked for (null for discovery, or before the first complete request). */
+    public String targetName() {
+        return targetName;
     }
 
     public boolean discovery() {
@@ -215,6 +222,7 @@ public final class LoginNegotiation {
         if (name == null || name.isEmpty()) {
             throw new LoginFailure(LoginStatus.MISSING_PARAMETER);
         }
+        initiatorName = name; // named before any refusal below: the throttle counts failures under it
         String type = keys.getOrDefault("SessionType", "Normal");
         if (type.equals("Discovery")) {
             discovery = true;
@@ -222,11 +230,12 @@ public final class LoginNegotiation {
                 throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILED);
             }
         } else if (type.equals("Normal")) {
-            String targetName = keys.get("TargetName");
-            if (targetName == null || targetName.isEmpty()) {
+            String requested = keys.get("TargetName");
+            if (requested == null || requested.isEmpty()) {
                 throw new LoginFailure(LoginStatus.MISSING_PARAMETER);
             }
-            node = registry.find(targetName);
+            targetName = requested;
+            node = registry.find(requested);
             if (node == null) {
                 throw new LoginFailure(LoginStatus.NOT_FOUND);
             }
@@ -237,7 +246,6 @@ public final class LoginNegotiation {
         } else {
             throw new LoginFailure(LoginStatus.SESSION_TYPE_NOT_SUPPORTED);
         }
-        initiatorName = name;
     }
 
     private static boolean identityKey(String key) {

@@ -14,6 +14,8 @@ public final class LoginStatus {
     public static final int SESSION_DOES_NOT_EXIST = 0x020a;
     public static final int INVALID_DURING_LOGIN = 0x020b;
     public static final int TARGET_ERROR = 0x0300;
+    /** Class 3: the initiator may retry later (open-iscsi does; libiscsi reports "Service unavailable"). */
+    public static final int SERVICE_UNAVAILABLE = 0x0301;
 
     private LoginStatus() {
     }

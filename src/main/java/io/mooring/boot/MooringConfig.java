@@ -54,6 +54,34 @@ public interface MooringConfig {
          */
         @WithDefault("md5")
         ChapAlgorithm chapMinimum();
+
+        LoginThrottle loginThrottle();
+    }
+
+    /**
+     * Logins that keep failing (authentication, authorization, unknown target) per source address, initiator name and
+     * target name: after {@code threshold} failures within {@code window}, that key's logins are answered after
+     * {@code delay} with Service Unavailable for a back-off of {@code initial-backoff}, doubling with each failure right
+     * after one up to {@code max-backoff}. A successful login forgets the key.
+     */
+    interface LoginThrottle {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("5")
+        int threshold();
+
+        @WithDefault("60s")
+        Duration window();
+
+        @WithDefault("1s")
+        Duration delay();
+
+        @WithDefault("10s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
     }
 
     interface Backend {

@@ -3,6 +3,7 @@ package io.mooring.export;
 import io.mooring.boot.MooringConfig;
 import io.mooring.engine.AccessGrant;
 import io.mooring.engine.EngineConfig;
+import io.mooring.engine.LoginThrottling;
 import io.mooring.engine.TargetEngine;
 import io.mooring.engine.scsi.bdev.BlockBackend;
 import io.mooring.engine.scsi.bdev.FileBackend;
@@ -50,7 +51,10 @@ public class TargetEngineExporter implements VolumeExporter {
     public synchronized void start(Collection<ExportGrant> grants) {
         MooringConfig.Iscsi iscsi = config.iscsi();
         String advertisedHost = iscsi.advertisedAddress().orElseGet(TargetEngineExporter::firstNonLoopbackAddress);
-        EngineConfig engineConfig = EngineConfig.defaults().withListen(iscsi.host(), iscsi.port());
+        MooringConfig.LoginThrottle throttle = iscsi.loginThrottle();
+        EngineConfig engineConfig = EngineConfig.defaults().withListen(iscsi.host(), iscsi.port())
+                .withLoginThrottle(new LoginThrottling(throttle.enabled(), throttle.threshold(), throttle.window(),
+                        throttle.delay(), throttle.initialBackoff(), throttle.maxBackoff()));
         if (iscsi.port() != 0) {
             engineConfig = engineConfig.withAdvertisedPortal(advertisedHost + ":" + iscsi.port());
         }

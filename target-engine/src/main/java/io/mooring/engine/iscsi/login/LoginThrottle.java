@@ -120,7 +120,7 @@ public final class LoginThrottle {
         }
     }
 
-    /** Keys and addresses tracked now (bounded by twice the capacity). */
+    /** Keys and addresses tracked now: each table stops growing at its capacity (give or take concurrent inserts). */
     public int tracked() {
         return byLogin.size() + byAddress.size();
     }

@@ -171,6 +171,26 @@ class VolumeCallsTest {
     }
 
     @Test
+    void concurrentMetadataMergesLoseNothing() throws Exception {
+        String id = tenant.createVolume();
+        String url = tenant.url("/volumes/" + id + "/metadata");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String key = "k" + i;
+                answers.add(pool.submit(() -> tenant.at("3.70").body(Map.of("metadata", Map.of(key, "v"))).post(url).statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(tenant.at("3.70").get(url).then().extract().jsonPath().getMap("metadata")).hasSize(24);
+    }
+
+    @Test
     void etagsGuardMetadataWritesFrom315() throws Exception {
         String id = tenant.createVolume();
         String url = tenant.url("/volumes/" + id + "/metadata");

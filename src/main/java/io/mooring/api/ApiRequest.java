@@ -1,7 +1,9 @@
 package io.mooring.api;
 
 import io.mooring.auth.Principal;
+import io.mooring.boot.MooringConfig;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 
 /** What {@link ApiFilters} learnt about the current /v3 call: who asks, for which project, at which microversion. */
 @RequestScoped
@@ -10,6 +12,9 @@ public class ApiRequest {
     private Principal principal;
     private String projectId;
     private ApiVersion version = ApiVersion.MIN;
+
+    @Inject
+    MooringConfig config;
 
     void authenticated(Principal principal, String projectId) {
         this.principal = principal;
@@ -31,6 +36,11 @@ public class ApiRequest {
 
     public ApiVersion version() {
         return version;
+    }
+
+    /** The appliance's one availability zone ({@code mooring.availability-zone}). */
+    public String availabilityZone() {
+        return config.availabilityZone();
     }
 
     /** Endpoints that appeared at {@code since} look absent below it, as in Cinder. */

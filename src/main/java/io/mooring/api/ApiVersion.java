@@ -11,7 +11,13 @@ public record ApiVersion(int major, int minor) implements Comparable<ApiVersion>
     public static final ApiVersion MAX = new ApiVersion(3, 70);
 
     public static final ApiVersion NEW_ATTACH = new ApiVersion(3, 27);
+    public static final ApiVersion VOLUME_SUMMARY = new ApiVersion(3, 12);
+    public static final ApiVersion ETAGS = new ApiVersion(3, 15);
     public static final ApiVersion RESOURCE_FILTER = new ApiVersion(3, 31);
+    public static final ApiVersion VOLUME_SUMMARY_METADATA = new ApiVersion(3, 36);
+    public static final ApiVersion LIMITS_ADMIN_FILTER = new ApiVersion(3, 39);
+    public static final ApiVersion BACKEND_STATE_REPORT = new ApiVersion(3, 49);
+    public static final ApiVersion CLUSTER_SUPPORT = new ApiVersion(3, 7);
     public static final ApiVersion NEW_ATTACH_COMPLETION = new ApiVersion(3, 44);
     public static final ApiVersion SUPPORT_COUNT_INFO = new ApiVersion(3, 45);
     public static final ApiVersion SHARED_TARGETS_AND_SERVICE_FIELDS = new ApiVersion(3, 48);

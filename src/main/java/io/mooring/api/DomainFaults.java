@@ -9,12 +9,17 @@ import io.mooring.domain.DomainError.DuplicateConnector;
 import io.mooring.domain.DomainError.InsufficientCapacity;
 import io.mooring.domain.DomainError.InvalidConnector;
 import io.mooring.domain.DomainError.MarkerNotFound;
+import io.mooring.domain.DomainError.MetadataChangeRefused;
+import io.mooring.domain.DomainError.MetadataChanged;
 import io.mooring.domain.DomainError.NoFreeRawDevice;
+import io.mooring.domain.DomainError.ReadonlyFlagRefused;
 import io.mooring.domain.DomainError.VolumeInErrorState;
+import io.mooring.domain.DomainError.VolumeMetadataNotFound;
 import io.mooring.domain.DomainError.VolumeNotDeletable;
 import io.mooring.domain.DomainError.VolumeNotFound;
 import io.mooring.domain.DomainError.VolumeNotReservable;
 import io.mooring.domain.DomainError.VolumeTypeNotFound;
+import io.mooring.domain.DomainError.VolumeUnderMaintenance;
 import java.util.Locale;
 
 /** The domain's errors as Cinder answers them: status and message text (the fault name follows from the status). */
@@ -51,6 +56,14 @@ public final class DomainFaults {
                     + ", not connected: update it with a connector before completing it.");
             case InvalidConnector e -> CinderFault.invalidInput(e.reason());
             case InsufficientCapacity e -> new CinderFault(413, capacityMessage(e));
+            case VolumeUnderMaintenance e -> CinderFault.badRequest("Invalid volume: The volume cannot be updated during maintenance.");
+            case ReadonlyFlagRefused e -> CinderFault.badRequest("Invalid volume: Volume " + e.volumeId() + " status must be available"
+                    + " to update readonly flag, but current status is: " + e.status() + ".");
+            case MetadataChangeRefused e -> CinderFault.badRequest("Invalid volume: " + (e.deleting() ? "Deleting" : "Updating")
+                    + " volume metadata is not allowed for volumes in " + e.status() + " status.");
+            case VolumeMetadataNotFound e -> CinderFault.notFound("Volume " + e.volumeId() + " has no metadata with key " + e.key() + ".");
+            // Cinder answers a failed If-Match with a bare 412 (VolumeMetadataResource does too); this is its envelope form.
+            case MetadataChanged e -> new CinderFault(412, "The metadata of volume " + e.volumeId() + " changed since it was read.");
         };
     }
 

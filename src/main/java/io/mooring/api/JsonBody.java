@@ -151,30 +151,72 @@ public final class JsonBody {
         return canonical;
     }
 
-    /** A JSON object of string values (Cinder's metadata), null when absent. */
+    /** Cinder's metadata keys (parameter_types.extra_specs' patternProperties). */
+    private static final java.util.regex.Pattern METADATA_KEY = java.util.regex.Pattern.compile("^[a-zA-Z0-9-_:. ]{1,255}$");
+
+    /** Cinder's metadata_allows_null: a JSON object of string values, null when absent or null. */
     public static Map<String, String> stringMap(ObjectNode object, String key) {
         JsonNode value = object.get(key);
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isObject()) {
-            throw invalid(key, value, PyRepr.of(value) + " is not of type 'object', 'null'");
+        return metadata(key, value, "'object', 'null'");
+    }
+
+    /** Cinder's extra_specs schema (metadata of PUT volume and the metadata calls): required to be an object. */
+    public static Map<String, String> metadata(ObjectNode object, String key) {
+        return metadata(key, object.get(key), "'object'");
+    }
+
+    /** In jsonschema's order: type, then each value (type, maxLength), then keys outside the pattern. */
+    private static Map<String, String> metadata(String key, JsonNode value, String types) {
+        if (value == null || !value.isObject()) {
+            throw invalid(key, value, PyRepr.of(value) + " is not of type " + types);
         }
         Map<String, String> result = new LinkedHashMap<>();
+        java.util.TreeSet<String> unexpected = new java.util.TreeSet<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
-            if (entry.getKey().isEmpty() || entry.getKey().length() > 255) {
-                throw invalid(key, value, "Additional properties are not allowed (" + PyRepr.of(entry.getKey()) + " was unexpected)");
+            if (!METADATA_KEY.matcher(entry.getKey()).matches()) {
+                unexpected.add(entry.getKey());
+                continue;
             }
             JsonNode v = entry.getValue();
             if (!v.isTextual()) {
                 throw invalid(entry.getKey(), v, PyRepr.of(v) + " is not of type 'string'");
             }
-            if (v.textValue().length() > 255) {
+            if (v.textValue().codePointCount(0, v.textValue().length()) > 255) {
                 throw invalid(entry.getKey(), v, PyRepr.of(v) + " is too long");
             }
             result.put(entry.getKey(), v.textValue());
         }
+        if (!unexpected.isEmpty()) {
+            throw invalid(key, value, String.join(", ", unexpected.stream().map(PyRepr::of).toList())
+                    + (unexpected.size() == 1 ? " does" : " do") + " not match any of the regexes: '" + METADATA_KEY.pattern() + "'");
+        }
         return result;
     }
+
+    /** Cinder's parameter_types.boolean: a JSON boolean or one of oslo's strict boolean strings. */
+    public static boolean strictBoolean(ObjectNode object, String key) {
+        JsonNode value = object.get(key);
+        if (value != null && value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value == null || !value.isTextual()) {
+            throw invalid(key, value, PyRepr.of(value) + " is not of type 'boolean', 'string'");
+        }
+        String text = value.textValue();
+        if (TRUE_STRINGS.contains(text)) {
+            return true;
+        }
+        if (FALSE_STRINGS.contains(text)) {
+            return false;
+        }
+        throw invalid(key, value, PyRepr.of(value) + " is not one of [True, " + String.join(", ", TRUE_STRINGS.stream().map(PyRepr::of).toList())
+                + ", False, " + String.join(", ", FALSE_STRINGS.stream().map(PyRepr::of).toList()) + "]");
+    }
+
+    private static final List<String> TRUE_STRINGS = List.of("True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes", "y", "t");
+    private static final List<String> FALSE_STRINGS = List.of("False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no", "n", "f");
 }

@@ -63,7 +63,7 @@ final class Views {
         view.put("id", v.id.toString());
         view.put("status", v.status);
         view.put("size", v.size);
-        view.put("availability_zone", "nova");
+        view.put("availability_zone", request.availabilityZone());
         view.put("created_at", time(v.createdAt));
         view.put("updated_at", time(v.updatedAt));
         view.put("name", v.name);
@@ -71,10 +71,10 @@ final class Views {
         view.put("volume_type", v.volumeType.name);
         view.put("snapshot_id", null);
         view.put("source_volid", null);
-        view.put("metadata", v.metadata);
+        view.put("metadata", withVisibleAdminMetadata(v));
         view.put("links", links(v, uri));
         view.put("user_id", v.userId);
-        view.put("bootable", "false");
+        view.put("bootable", v.bootable ? "true" : "false");
         view.put("encrypted", false);
         view.put("replication_status", null);
         view.put("consistencygroup_id", null);
@@ -120,6 +120,18 @@ final class Views {
             view.put("os-vol-host-attr:host", "mooring@" + (v.rawDevice ? "raw#raw" : "file#file"));
         }
         return view;
+    }
+
+    /** Cinder's add_visible_admin_metadata: the admin keys users may see overlay the user metadata. */
+    private static Map<String, String> withVisibleAdminMetadata(Volume v) {
+        Map<String, String> metadata = new LinkedHashMap<>(v.metadata);
+        for (String key : List.of("readonly", "attached_mode")) {
+            String value = v.adminMetadata.get(key);
+            if (value != null) {
+                metadata.put(key, value);
+            }
+        }
+        return metadata;
     }
 
     private static List<Map<String, String>> links(Volume v, UriInfo uri) {

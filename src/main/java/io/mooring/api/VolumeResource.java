@@ -8,12 +8,15 @@ import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
 import io.mooring.volume.VolumeService;
+import io.mooring.volume.VolumeEdit;
 import io.mooring.volume.VolumeStatus;
+import io.mooring.volume.VolumeUpdateService;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -22,6 +25,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +45,10 @@ public class VolumeResource {
             "volume_type", "metadata", "snapshot_id", "source_volid", "consistencygroup_id", "size", "availability_zone",
             "multiattach", "image_id", "imageRef", "group_id", "backup_id");
 
+    /** oslo's bool_from_string, lower-cased. */
+    private static final Set<String> TRUE_FLAGS = Set.of("1", "t", "true", "on", "y", "yes");
+    private static final Set<String> FALSE_FLAGS = Set.of("0", "f", "false", "off", "n", "no");
+
     private static final Map<String, BiFunction<String, String, Map.Entry<String, Object>>> FILTERS = Map.of(
             "name", ListParams.textFilter("name"),
             "status", ListParams.textFilter("status"),
@@ -50,16 +59,20 @@ public class VolumeResource {
                     return Map.entry("size", ListParams.NO_MATCH);
                 }
             },
-            // One availability zone ("nova") and no bootable volumes: these filters either match everything or nothing.
-            "availability_zone", (name, value) -> Map.entry("availabilityZone", value.equals("nova") ? ListParams.ALL : ListParams.NO_MATCH),
-            "bootable", (name, value) -> Map.entry("bootable",
-                    Set.of("0", "f", "false", "off", "n", "no").contains(value.trim().toLowerCase()) ? ListParams.ALL : ListParams.NO_MATCH));
+            "bootable", (name, value) -> {
+                String flag = value.trim().toLowerCase();
+                return Map.entry("bootable", TRUE_FLAGS.contains(flag) ? (Object) true
+                        : FALSE_FLAGS.contains(flag) ? (Object) false : ListParams.NO_MATCH);
+            });
 
     @Inject
     VolumeService volumes;
 
     @Inject
     AttachmentService attachments;
+
+    @Inject
+    VolumeUpdateService updates;
 
     @Inject
     ApiRequest request;
@@ -111,11 +124,34 @@ public class VolumeResource {
                 throw CinderFault.invalidInput("Mooring creates empty volumes only: " + source + " is not supported.");
             }
         }
-        String zone = JsonBody.optionalString(volume, "availability_zone", 255);
-        if (zone != null && !zone.equals("nova")) {
-            throw CinderFault.invalidInput("Availability zone '" + zone + "' is invalid.");
+        String zone = availabilityZone(volume);
+        if (zone != null && !zone.equals(request.availabilityZone())) {
+            throw CinderFault.badRequest("Availability zone '" + zone + "' is invalid.");
         }
         return new NewVolume(name, description, size(volume), volumeType, metadata);
+    }
+
+    /** Cinder's availability_zone format: null, or a string that is not blank once stripped. */
+    private static String availabilityZone(ObjectNode volume) {
+        String zone = JsonBody.optionalString(volume, "availability_zone", Integer.MAX_VALUE);
+        if (zone != null && zone.isEmpty()) {
+            throw CinderFault.badRequest("The 'availability_zone' can not be None.");
+        }
+        if (zone != null) {
+            checkLength("availability_zone", zone.strip(), 1);
+        }
+        return zone;
+    }
+
+    /** oslo's check_string_length as Cinder's format checkers call it (at most 255 characters). */
+    private static void checkLength(String name, String value, int minLength) {
+        int length = value.codePointCount(0, value.length());
+        if (length < minLength) {
+            throw CinderFault.invalidInput(name + " has " + length + " characters, less than " + minLength + ".");
+        }
+        if (length > 255) {
+            throw CinderFault.invalidInput(name + " has " + length + " characters, more than 255.");
+        }
     }
 
     /** Cinder's volume_size schema: an integer or a string of digits, 1 ≤ size ≤ 2^31-1; Mooring caps at 16 TiB. */
@@ -173,7 +209,11 @@ public class VolumeResource {
     }
 
     private ListQuery query() {
-        return ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, FILTERS, true);
+        Map<String, BiFunction<String, String, Map.Entry<String, Object>>> filters = new HashMap<>(FILTERS);
+        // One availability zone: the filter matches everything or nothing.
+        filters.put("availability_zone", (name, value) -> Map.entry("availabilityZone",
+                value.equals(request.availabilityZone()) ? ListParams.ALL : ListParams.NO_MATCH));
+        return ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, filters, true);
     }
 
     private Uni<Map<String, Object>> withCount(ListQuery query, List<Map<String, Object>> views) {
@@ -188,6 +228,81 @@ public class VolumeResource {
     public Uni<Map<String, Object>> show(@PathParam("id") String id) {
         return volumes.get(scope(), volumeId(id)).chain(v -> attachments.attachedTo(List.of(v.id))
                 .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri))));
+    }
+
+    /** 3.12 volume summary; the distinct metadata at 3.36. */
+    @GET
+    @Path("summary")
+    public Uni<Map<String, Object>> summary() {
+        request.require(ApiVersion.VOLUME_SUMMARY);
+        boolean allTenants = boolParam("all_tenants") && request.admin();
+        return updates.summary(allTenants ? null : request.projectId()).map(found -> {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("total_count", found.count());
+            summary.put("total_size", found.totalGib());
+            if (request.version().atLeast(ApiVersion.VOLUME_SUMMARY_METADATA)) {
+                summary.put("metadata", found.metadata());
+            }
+            return Map.of("volume-summary", summary);
+        });
+    }
+
+    /** Cinder's get_bool_param: absent is false, anything but oslo's boolean strings a 400. */
+    private boolean boolParam(String name) {
+        String value = uri.getQueryParameters().getFirst(name);
+        if (value == null) {
+            return false;
+        }
+        String flag = value.trim().toLowerCase();
+        if (!TRUE_FLAGS.contains(flag) && !FALSE_FLAGS.contains(flag)) {
+            throw CinderFault.badRequest("Value '" + value + "' for '" + name + "' is not a boolean.");
+        }
+        return TRUE_FLAGS.contains(flag);
+    }
+
+    /** PUT volume: name, description (display_ forms too), metadata (which replaces the volume's). */
+    @PUT
+    @Path("{id}")
+    public Uni<Map<String, Object>> update(@PathParam("id") String id, byte[] body) {
+        UUID volumeId = volumeId(id);
+        VolumeEdit edit = parseUpdate(JsonBody.parseObject(body));
+        return updates.update(scope(), volumeId, edit).chain(v -> attachments.attachedTo(List.of(v.id))
+                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri))));
+    }
+
+    /** Cinder's volumes.update schema (update_volume_v353 at 3.53: at least one key), then its name/description stripping. */
+    private VolumeEdit parseUpdate(ObjectNode body) {
+        ObjectNode volume = body.get("volume") == null ? null : JsonBody.requiredObject(body, null, "volume");
+        if (volume != null) {
+            for (String key : List.of("name", "description", "display_name", "display_description")) {
+                String value = JsonBody.optionalString(volume, key, Integer.MAX_VALUE);
+                if (value != null) {
+                    checkLength(key.endsWith("name") ? "name" : "description", value.strip(), 0);
+                }
+            }
+            if (volume.has("metadata")) {
+                JsonBody.metadata(volume, "metadata");
+            }
+            JsonBody.onlyKeys(volume, "volume", UPDATE_KEYS);
+            if (volume.isEmpty() && request.version().atLeast(ApiVersion.SUPPORT_VOLUME_SCHEMA_CHANGES)) {
+                throw JsonBody.invalid("volume", volume, "{} is not valid under any of the given schemas");
+            }
+        }
+        JsonBody.required(body, null, "volume");
+        JsonBody.onlyKeys(body, null, Set.of("volume"));
+        boolean setsName = volume.has("name") || volume.has("display_name");
+        String name = stripped(volume, volume.has("name") ? "name" : "display_name");
+        boolean setsDescription = volume.has("description") || volume.has("display_description");
+        String description = stripped(volume, volume.has("description") ? "description" : "display_description");
+        Map<String, String> metadata = volume.has("metadata") ? JsonBody.metadata(volume, "metadata") : null;
+        return new VolumeEdit(setsName, name, setsDescription, description, metadata);
+    }
+
+    private static final Set<String> UPDATE_KEYS = Set.of("name", "description", "display_name", "display_description", "metadata");
+
+    private static String stripped(ObjectNode volume, String key) {
+        String value = JsonBody.optionalString(volume, key, Integer.MAX_VALUE);
+        return value == null ? null : value.strip();
     }
 
     @DELETE
@@ -206,6 +321,12 @@ public class VolumeResource {
             throw CinderFault.badRequest("Malformed request body");
         }
         String name = action.fieldNames().next();
+        if (name.equals("os-update_readonly_flag")) {
+            return updateReadonlyFlag(volumeId, action);
+        }
+        if (name.equals("os-set_bootable")) {
+            return setBootable(volumeId, action);
+        }
         if (!name.equals("os-reset_status")) {
             throw CinderFault.badRequest("There is no such action: " + name + ". Verify the request body and Content-Type header and try again.");
         }
@@ -226,6 +347,24 @@ public class VolumeResource {
             throw CinderFault.invalidInput("Must specify 'status', 'attach_status' or 'migration_status' for update.");
         }
         return volumes.resetStatus(scope(), volumeId, status, attachStatus).replaceWith(Response.accepted().build());
+    }
+
+    /** os-update_readonly_flag: 202, no body. */
+    private Uni<Response> updateReadonlyFlag(UUID volumeId, ObjectNode action) {
+        ObjectNode flag = JsonBody.requiredObject(action, null, "os-update_readonly_flag");
+        boolean readonly = flag.has("readonly") && JsonBody.strictBoolean(flag, "readonly");
+        JsonBody.required(flag, "os-update_readonly_flag", "readonly");
+        JsonBody.onlyKeys(flag, "os-update_readonly_flag", Set.of("readonly"));
+        return updates.setReadonly(scope(), volumeId, readonly).replaceWith(Response.accepted().build());
+    }
+
+    /** os-set_bootable: 200, no body. */
+    private Uni<Response> setBootable(UUID volumeId, ObjectNode action) {
+        ObjectNode flag = JsonBody.requiredObject(action, null, "os-set_bootable");
+        boolean bootable = flag.has("bootable") && JsonBody.strictBoolean(flag, "bootable");
+        JsonBody.required(flag, "os-set_bootable", "bootable");
+        JsonBody.onlyKeys(flag, "os-set_bootable", Set.of("bootable"));
+        return updates.setBootable(scope(), volumeId, bootable).replaceWith(Response.ok().build());
     }
 
     /** Cinder looks ids up as strings: anything that is not a uuid is simply not found. */

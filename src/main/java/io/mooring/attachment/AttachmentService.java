@@ -222,7 +222,9 @@ public class AttachmentService {
             attachment.chapSecret = chap.encrypt(attachment.id, chap.newSecret());
         }
         String connectorMode = text(connector, "mode");
-        attachment.attachMode = isMode(attachment.attachMode) ? attachment.attachMode : isMode(connectorMode) ? connectorMode : "rw";
+        // A read-only volume (os-update_readonly_flag) is connected ro whatever was asked, as Cinder's access_mode is.
+        attachment.attachMode = volume.readonly() ? "ro"
+                : isMode(attachment.attachMode) ? attachment.attachMode : isMode(connectorMode) ? connectorMode : "rw";
         attachment.attachStatus = AttachStatus.ATTACHING;
         attachment.attachTime = VolumeService.now();
         attachment.attachedHost = text(connector, "host");

@@ -19,6 +19,10 @@ public interface MooringConfig {
     @WithDefault("mooring-data")
     Path dataDir();
 
+    /** The one availability zone volumes live in (Cinder's storage_availability_zone). */
+    @WithDefault("nova")
+    String availabilityZone();
+
     Iscsi iscsi();
 
     Backend backend();

@@ -303,4 +303,93 @@ public abstract sealed class DomainError extends RuntimeException {
             return virtualFreeGib;
         }
     }
+
+    /** A volume in {@code maintenance} cannot be updated (name, description, metadata, bootable). */
+    public static final class VolumeUnderMaintenance extends DomainError {
+        private final UUID volumeId;
+
+        public VolumeUnderMaintenance(UUID volumeId) {
+            super("volume " + volumeId + " is under maintenance");
+            this.volumeId = volumeId;
+        }
+
+        public UUID volumeId() {
+            return volumeId;
+        }
+    }
+
+    /** The read-only flag changes only while the volume is {@code available} (no connection can be open then). */
+    public static final class ReadonlyFlagRefused extends DomainError {
+        private final UUID volumeId;
+        private final String status;
+
+        public ReadonlyFlagRefused(UUID volumeId, String status) {
+            super("volume " + volumeId + " is " + status + ": read-only flag not changed");
+            this.volumeId = volumeId;
+            this.status = status;
+        }
+
+        public UUID volumeId() {
+            return volumeId;
+        }
+
+        public String status() {
+            return status;
+        }
+    }
+
+    /** Metadata cannot change while the volume is in {@code maintenance} or {@code uploading}. */
+    public static final class MetadataChangeRefused extends DomainError {
+        private final String status;
+        private final boolean deleting;
+
+        public MetadataChangeRefused(String status, boolean deleting) {
+            super("metadata change refused in status " + status);
+            this.status = status;
+            this.deleting = deleting;
+        }
+
+        public String status() {
+            return status;
+        }
+
+        /** A key was to be deleted (rather than set). */
+        public boolean deleting() {
+            return deleting;
+        }
+    }
+
+    /** The volume has no metadata item with this key. */
+    public static final class VolumeMetadataNotFound extends DomainError {
+        private final UUID volumeId;
+        private final String key;
+
+        public VolumeMetadataNotFound(UUID volumeId, String key) {
+            super("volume " + volumeId + " has no metadata key " + key);
+            this.volumeId = volumeId;
+            this.key = key;
+        }
+
+        public UUID volumeId() {
+            return volumeId;
+        }
+
+        public String key() {
+            return key;
+        }
+    }
+
+    /** The metadata is no longer the version the caller read (3.15 If-Match): nothing was changed. */
+    public static final class MetadataChanged extends DomainError {
+        private final UUID volumeId;
+
+        public MetadataChanged(UUID volumeId) {
+            super("metadata of volume " + volumeId + " changed since it was read");
+            this.volumeId = volumeId;
+        }
+
+        public UUID volumeId() {
+            return volumeId;
+        }
+    }
 }

@@ -10,6 +10,7 @@ import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -54,9 +55,22 @@ public class Volume extends PanacheEntityBase {
     @Convert(converter = JsonMapConverter.class)
     public Map<String, String> metadata;
 
+    /** os-set_bootable. */
+    public boolean bootable;
+
+    /** Cinder's admin metadata: {@code readonly} ("True"/"False", os-update_readonly_flag). */
+    @Convert(converter = JsonMapConverter.class)
+    @Column(name = "admin_metadata")
+    public Map<String, String> adminMetadata = new LinkedHashMap<>();
+
     @Column(name = "created_at")
     public LocalDateTime createdAt;
 
     @Column(name = "updated_at")
     public LocalDateTime updatedAt;
+
+    /** Cinder's test: new connections of a read-only volume get access_mode ro. */
+    public boolean readonly() {
+        return "True".equals(adminMetadata.get("readonly"));
+    }
 }

@@ -132,7 +132,7 @@ class ErrorTableTest {
                 new Case("POST", volumes, "3.70", "{\"volume\": {\"size\": 1, \"snapshot_id\": \"" + missing + "\"}}", 400, "badRequest",
                         "Invalid input received: Mooring creates empty volumes only: snapshot_id is not supported."),
                 new Case("POST", volumes, "3.70", "{\"volume\": {\"size\": 1, \"availability_zone\": \"mars\"}}", 400, "badRequest",
-                        "Invalid input received: Availability zone 'mars' is invalid."),
+                        "Availability zone 'mars' is invalid."),
                 new Case("POST", volumes, "3.70", big, 413, "overLimit", "Request is too large. Larger than max_request_body_size (114688)."),
                 new Case("POST", volumes, "3.70", "{\"volume\": {\"size\": 1, \"name\": \"a\\u0000b\"}}", 400, "badRequest",
                         "Invalid input received: Strings may not contain NUL characters."),

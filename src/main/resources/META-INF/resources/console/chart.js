@@ -84,11 +84,14 @@ class MooringChart {
   }
 }
 
-/** 1, 2 or 5 times a power of ten, at least the value (and at least 1, so an idle chart has a scale). */
+/**
+ * 1, 2, 4 or 8 times a power of ten, at least the value (and at least 1, so an idle chart has a scale): quarters of
+ * these are round numbers for the four grid lines.
+ */
 function niceCeiling(value) {
   if (value <= 1) return 1;
   const power = Math.pow(10, Math.floor(Math.log10(value)));
-  for (const m of [1, 2, 5, 10]) {
+  for (const m of [1, 2, 4, 8, 10]) {
     if (value <= m * power) return m * power;
   }
   return 10 * power;

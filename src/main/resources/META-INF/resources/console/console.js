@@ -285,6 +285,7 @@ function renderAttachments(attachments) {
     tr.dataset.project = a.project_id;
   });
   $('no-attachments').hidden = attachments.length > 0;
+  $('attachments').hidden = attachments.length === 0;
 }
 
 function renderSessions(sessions) {
@@ -309,6 +310,7 @@ function renderSessions(sessions) {
     tr.dataset.attachment = s.attachment_id || '';
   });
   $('no-sessions').hidden = sessions.length > 0;
+  $('sessions').hidden = sessions.length === 0;
 }
 
 function volumeLabel(volumeId) {
@@ -320,9 +322,10 @@ function volumeLabel(volumeId) {
 // ---- actions --------------------------------------------------------------------------------------------------
 
 /** Asks through the page's dialog; resolves to null when cancelled, else {size} (the entered size, if asked). */
-function confirmDialog(title, text, size) {
+function confirmDialog(title, text, action, size) {
   const dialog = $('confirm');
   $('confirm-title').textContent = title;
+  $('confirm-ok').textContent = action;
   $('confirm-text').textContent = text;
   $('confirm-size-label').hidden = size === undefined;
   if (size !== undefined) {
@@ -373,7 +376,8 @@ async function detachAttachment(attachmentId) {
   const cellsOf = row ? [...row.children].map((td) => td.textContent) : [];
   const answer = await confirmDialog('Detach this attachment?',
     'Attachment ' + attachmentId + ' of ' + (cellsOf[1] || 'its volume') + ' on host ' + (cellsOf[2] || '—')
-    + ' (' + (cellsOf[3] || 'no initiator') + '). Its CHAP account is revoked and its iSCSI sessions are closed at once.');
+    + ' (' + (cellsOf[3] || 'no initiator') + '). Its CHAP account is revoked and its iSCSI sessions are closed at once.',
+    'Detach');
   if (!answer) return;
   const projectId = row ? row.dataset.project : '';
   try {
@@ -389,7 +393,7 @@ async function extendVolume(volumeId) {
   if (!entry) return;
   const volume = entry.volume;
   const answer = await confirmDialog('Extend this volume?', 'Volume ' + (volume.name || volumeId) + ' is ' + volume.size
-    + ' GiB. Initiators attached now see the new size.', volume.size + 1);
+    + ' GiB. Initiators attached now see the new size.', 'Extend', volume.size + 1);
   if (!answer) return;
   try {
     await cinder('POST', '/v3/' + volume.project_id + '/volumes/' + volumeId + '/action', '3.42',

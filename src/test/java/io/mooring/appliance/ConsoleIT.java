@@ -174,6 +174,61 @@ class ConsoleIT {
         shoot("6-swagger-ui");
     }
 
+    @Test
+    void whileTheDatabaseHangsThePageKeepsTheTargetsPartAndSaysSo() throws Exception {
+        String volumeId = Tools.propertyTable(cinder(null, "create", "1", "--name", "outage-vol").requireSuccess().output()).get("id");
+        Map<String, String> info = Tools.propertyTable(cinder("3.54", "attachment-create", "--connect", "True",
+                "--initiator", INITIATOR, "--ip", "127.0.0.1", "--host", "outage-host", volumeId,
+                UUID.randomUUID().toString()).requireSuccess().output());
+        signedOutConsole("/console/");
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.id("sign-in-button")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("volume-" + volumeId)));
+        Process writer = new ProcessBuilder(qemuIoCommand(info, writeLoop())).redirectErrorStream(true)
+                .redirectOutput(appliance.workDir().resolve("qemu-io-outage.log").toFile()).start();
+        List<Long> postgres = List.of();
+        try {
+            By session = By.cssSelector("#sessions tr.session[data-volume='" + volumeId + "']");
+            wait.until(ExpectedConditions.visibilityOfElementLocated(session));
+            // the postmaster, then every backend it forked, stopped: queries hang (nothing exits, so the supervisor
+            // sees nothing); children by parent pid, since a long data directory path is cut from their titles
+            long postmaster = appliance.postmasterPid();
+            signal("-STOP", List.of(postmaster));
+            postgres = new ArrayList<>(List.of(postmaster));
+            Tools.run(List.of("pgrep", "-P", Long.toString(postmaster))).output().lines()
+                    .map(String::trim).filter(line -> !line.isEmpty()).map(Long::valueOf).forEach(postgres::add);
+            signal("-STOP", postgres);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("database-state"), "database unavailable"));
+            By iops = By.id("chart-" + volumeId + "-iops");
+            long outageFrames = 0;
+            for (int i = 0; i < 20 && outageFrames < 3; i++) {
+                Thread.sleep(1000);
+                if (Double.parseDouble(browser.findElement(iops).getDomAttribute("data-latest")) > 0) {
+                    outageFrames++;
+                }
+            }
+            assertThat(outageFrames).as("seconds with writes charted while the database hangs").isGreaterThanOrEqualTo(3);
+            assertThat(browser.findElement(By.id("database-state")).getText()).contains("as of");
+            assertThat(browser.findElements(session)).hasSize(1);
+            assertThat(browser.findElement(By.id("volume-" + volumeId)).getText()).contains("outage-vol");
+            shoot("7-database-unavailable");
+        } finally {
+            signal("-CONT", postgres);
+            writer.destroyForcibly();
+        }
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("database-state")));
+        assertThat(Files.readAllLines(appliance.log())).as("nothing logged per frame")
+                .noneMatch(line -> line.contains("ConsoleFeed") || line.contains("console feed"));
+    }
+
+    private static void signal(String signal, List<Long> pids) throws IOException, InterruptedException {
+        if (!pids.isEmpty()) {
+            List<String> command = new ArrayList<>(List.of("kill", signal));
+            pids.forEach(pid -> command.add(pid.toString()));
+            Tools.run(command).requireSuccess();
+        }
+    }
+
     /** The console at {@code path} in this tab, with no token left from another test. */
     private void signedOutConsole(String path) {
         browser.get(appliance.baseUrl() + path);

@@ -11,6 +11,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Mooring's admin view of dangling attachments: {@code GET /mooring/attachments/stale?minutes=N} lists every project's
@@ -18,6 +20,7 @@ import java.util.Map;
  */
 @Path("/mooring/attachments/stale")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "attachments")
 public class StaleAttachmentResource {
 
     @Inject
@@ -27,6 +30,8 @@ public class StaleAttachmentResource {
     ApiRequest request;
 
     @GET
+    @Operation(summary = "Dangling attachments", description = "Every project's attachments left in reserved or"
+            + " attaching for more than ?minutes=N (default 60), for an operator to delete through Cinder's API.")
     public Uni<Map<String, Object>> list(@QueryParam("minutes") @DefaultValue("60") String minutes) {
         if (!request.admin()) {
             throw CinderFault.forbidden("mooring:attachments:stale");

@@ -14,6 +14,12 @@ import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Mooring's own admin endpoint (outside Cinder's /v3): an admin mints tokens.
@@ -22,6 +28,7 @@ import java.util.Set;
  */
 @Path("/mooring/tokens")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "tokens")
 public class TokenResource {
 
     @Inject
@@ -31,6 +38,12 @@ public class TokenResource {
     ApiRequest request;
 
     @POST
+    @Operation(summary = "Mint a token", description = "A member token sees only its project; an admin token every"
+            + " project. The token is in the answer only: Mooring keeps its SHA-256.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(
+            name = "member", value = "{\"token\": {\"project_id\": \"0123456789abcdef0123456789abcdef\", \"role\": \"member\","
+                    + " \"description\": \"ci\"}}")))
+    @APIResponse(responseCode = "201", description = "{\"token\": {\"id\": \"<the token>\", \"project_id\": ..., \"role\": ...}}")
     public Uni<Response> mint(byte[] body) {
         if (!request.admin()) {
             throw CinderFault.forbidden("mooring:tokens:create");

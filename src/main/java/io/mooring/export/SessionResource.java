@@ -12,6 +12,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Mooring's own admin view of the iSCSI sessions logged in now, with their counters:
@@ -20,6 +22,7 @@ import java.util.Map;
 @Path("/mooring/sessions")
 @RegisterForReflection(targets = SessionInfo.class)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "sessions")
 public class SessionResource {
 
     private final ApiRequest request;
@@ -31,6 +34,8 @@ public class SessionResource {
     }
 
     @GET
+    @Operation(summary = "The iSCSI sessions logged in now", description = "With their counters; ?target=<iqn> keeps one"
+            + " target's (a volume's target is <iqn-prefix>:volume-<volume id>).")
     public Map<String, List<SessionInfo>> list(@QueryParam("target") String target) {
         if (!request.admin()) {
             throw CinderFault.forbidden("mooring:sessions:list");

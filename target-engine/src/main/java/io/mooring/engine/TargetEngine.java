@@ -9,6 +9,7 @@ import io.mooring.engine.iscsi.pdu.IscsiPduDecoder;
 import io.mooring.engine.iscsi.pdu.IscsiPduEncoder;
 import io.mooring.engine.scsi.ScsiDevice;
 import io.mooring.engine.scsi.bdev.BlockBackend;
+import io.mooring.engine.scsi.lun.LunCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -31,7 +32,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,6 +184,18 @@ public final class TargetEngine implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Counters of every mapped LUN, by the device id it was mapped with (the service maps each volume under its id).
+     * They start at zero when a LUN is mapped, so they restart when a volume is exported again.
+     */
+    public Map<String, LunCounters.Snapshot> lunCounters() {
+        Map<String, LunCounters.Snapshot> counters = new HashMap<>();
+        for (TargetNode node : registry.nodes()) {
+            counters.putAll(node.device().countersByDeviceId());
+        }
+        return counters;
     }
 
     /** Stops listening, drops every connection and closes every target's backends. */

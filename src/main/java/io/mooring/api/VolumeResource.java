@@ -7,6 +7,7 @@ import io.mooring.auth.Scope;
 import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
+import io.mooring.volume.Volume;
 import io.mooring.volume.VolumeService;
 import io.mooring.volume.VolumeStatus;
 import io.smallrye.mutiny.Uni;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +45,11 @@ public class VolumeResource {
     private static final Map<String, BiFunction<String, String, Map.Entry<String, Object>>> FILTERS = Map.of(
             "name", ListParams.textFilter("name"),
             "status", ListParams.textFilter("status"),
+            "metadata", ListParams.metadataFilter(),
+            // Cinder's inexact filters (admins only), name~ and description~ being display_name~ and display_description~
+            "name~", ListParams.likeFilter("name"),
+            "description~", ListParams.likeFilter("description"),
+            "status~", ListParams.likeFilter("status"),
             "size", (name, value) -> {
                 try {
                     return Map.entry("size", (Object) Integer.valueOf(value.trim()));
@@ -71,7 +78,7 @@ public class VolumeResource {
     public Uni<Response> create(byte[] body) {
         NewVolume volume = parseCreate(JsonBody.parseObject(body));
         return volumes.create(scope(), volume)
-                .map(created -> Response.accepted(Map.of("volume", Views.volumeDetail(created, List.of(), request, uri))).build());
+                .map(created -> Response.accepted(Map.of("volume", Views.volumeCreated(created, request))).build());
     }
 
     private NewVolume parseCreate(ObjectNode body) {
@@ -115,7 +122,7 @@ public class VolumeResource {
         if (zone != null && !zone.equals("nova")) {
             throw CinderFault.invalidInput("Availability zone '" + zone + "' is invalid.");
         }
-        return new NewVolume(name, description, size(volume), volumeType, metadata);
+        return new NewVolume(name, description, size(volume), volumeType, metadata, request.userId());
     }
 
     /** Cinder's volume_size schema: an integer or a string of digits, 1 ≤ size ≤ 2^31-1; Mooring caps at 16 TiB. */
@@ -156,8 +163,8 @@ public class VolumeResource {
         ListQuery query = query();
         return volumes.list(scope(), query).chain(found -> {
             List<Map<String, Object>> views = new ArrayList<>();
-            found.forEach(v -> views.add(Views.volumeSummary(v, uri)));
-            return withCount(query, views);
+            found.forEach(v -> views.add(Views.volumeSummary(v, request)));
+            return page(query, "volumes", found, views);
         });
     }
 
@@ -167,8 +174,8 @@ public class VolumeResource {
         ListQuery query = query();
         return volumes.list(scope(), query).chain(found -> attachments.attachedTo(found.stream().map(v -> v.id).toList()).chain(attached -> {
             List<Map<String, Object>> views = new ArrayList<>();
-            found.forEach(v -> views.add(Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri)));
-            return withCount(query, views);
+            found.forEach(v -> views.add(Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request)));
+            return page(query, "volumes/detail", found, views);
         }));
     }
 
@@ -176,18 +183,28 @@ public class VolumeResource {
         return ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, FILTERS, true);
     }
 
-    private Uni<Map<String, Object>> withCount(ListQuery query, List<Map<String, Object>> views) {
-        if (!query.withCount()) {
-            return Uni.createFrom().item(Map.of("volumes", views));
-        }
-        return volumes.count(scope(), query).map(count -> Map.of("volumes", views, "count", count));
+    /** Cinder's list body: the volumes, {@code volumes_links} when the page is full, {@code count} when asked for (3.45). */
+    private Uni<Map<String, Object>> page(ListQuery query, String collection, List<Volume> found, List<Map<String, Object>> views) {
+        Uni<Long> count = query.withCount() ? volumes.count(scope(), query) : Uni.createFrom().nullItem();
+        return count.map(total -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("volumes", views);
+            var links = ListParams.nextLinks(request, uri, collection, query, found.stream().map(v -> v.id.toString()).toList(), total);
+            if (!links.isEmpty()) {
+                body.put("volumes_links", links);
+            }
+            if (total != null) {
+                body.put("count", total);
+            }
+            return body;
+        });
     }
 
     @GET
     @Path("{id}")
     public Uni<Map<String, Object>> show(@PathParam("id") String id) {
         return volumes.get(scope(), volumeId(id)).chain(v -> attachments.attachedTo(List.of(v.id))
-                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri))));
+                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request))));
     }
 
     @DELETE

@@ -220,8 +220,8 @@ public class VolumeService {
                 }
                 // metadata is a JSON object in a text column: PostgreSQL's jsonb containment matches every pair at once
                 case ListQuery.MetadataContains metadata -> {
-                    where.append(" and function('jsonb_contains', function('jsonb', v.metadata), function('jsonb', :")
-                            .append(param).append(")) = true");
+                    where.append(" and function('jsonb_contains', function('jsonb', v.metadata), function('jsonb', cast(:")
+                            .append(param).append(" as String))) = true");
                     params.and(param, JsonMapConverter.toJson(metadata.pairs()));
                 }
                 case Object value -> {

@@ -2,7 +2,10 @@ package io.mooring.api;
 
 import io.mooring.auth.Principal;
 import io.mooring.auth.TokenService;
+import io.mooring.boot.MooringConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -10,12 +13,16 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * The Cinder request pipeline, in Cinder's order: body size limit, token, microversion, project id in the URL.
+ * The Cinder request pipeline, in Cinder's order: body size limit, token, microversion, request Content-Type, project
+ * id in the URL (version documents: microversion only).
  * {@code /v3/{project_id}/x} is rewritten to {@code /v3/x} so each resource is written once for both URL forms.
  */
 public class ApiFilters {
@@ -29,14 +36,30 @@ public class ApiFilters {
     @Inject
     ApiRequest apiRequest;
 
+    @Inject
+    MooringConfig config;
+
+    private static final Set<String> JSON_TYPES = Set.of("application/json", "application/vnd.openstack.volume+json");
+
     @ServerRequestFilter(preMatching = true)
-    public Uni<Response> authenticate(ContainerRequestContext request) {
+    public Uni<Response> authenticate(ContainerRequestContext request, HttpServerRequest connection) {
         request.setProperty(REQUEST_ID, "req-" + UUID.randomUUID());
         String path = request.getUriInfo().getPath();
-        boolean api = path.startsWith("/v3/") && !path.equals("/v3/");
+        boolean versions = path.equals("/") || path.equals("/v3/");
+        boolean api = path.startsWith("/v3/") && !versions;
         boolean admin = path.startsWith("/mooring/");
-        if (!api && !admin) {
+        if (!api && !admin && !versions) {
             return Uni.createFrom().nullItem();
+        }
+        apiRequest.endpoint(endpoint(connection));
+        if (versions) {
+            // Version documents need no token but honour the microversion header like every other call.
+            try {
+                negotiate(request);
+                return Uni.createFrom().nullItem();
+            } catch (CinderFault fault) {
+                return Uni.createFrom().item(refuse(request, fault));
+            }
         }
         String length = request.getHeaderString("Content-Length");
         if (length != null && exceeds(length)) {
@@ -46,23 +69,61 @@ public class ApiFilters {
             if (principal == null) {
                 return FaultMappers.response(new CinderFault(401, "The request you have made requires authentication."));
             }
-            if (admin) {
-                apiRequest.authenticated(principal, principal.projectId());
-                return null;
-            }
             try {
-                ApiVersion version = ApiVersion.fromHeader(String.join(",", request.getHeaders().getOrDefault(ApiVersion.HEADER, List.of())));
-                request.setProperty(VERSION, version);
-                apiRequest.version(version);
+                if (admin) {
+                    requireJsonBody(request);
+                    apiRequest.authenticated(principal, principal.projectId());
+                    return null;
+                }
+                negotiate(request);
+                requireJsonBody(request);
                 scopeToProject(request, path, principal);
                 return null;
             } catch (CinderFault fault) {
-                if (fault.version() != null) {
-                    request.setProperty(VERSION, fault.version());
-                }
-                return FaultMappers.response(fault);
+                return refuse(request, fault);
             }
         });
+    }
+
+    private void negotiate(ContainerRequestContext request) {
+        ApiVersion version = ApiVersion.fromHeader(String.join(",", request.getHeaders().getOrDefault(ApiVersion.HEADER, List.of())));
+        request.setProperty(VERSION, version);
+        apiRequest.version(version);
+    }
+
+    private static Response refuse(ContainerRequestContext request, CinderFault fault) {
+        if (fault.version() != null) {
+            request.setProperty(VERSION, fault.version());
+        }
+        return FaultMappers.response(fault);
+    }
+
+    /**
+     * Cinder reads a request body only as JSON ({@code application/json} or its vendor type, parameters ignored): any
+     * other Content-Type, or none, on a request with a body is a 415. A request without a body is not checked.
+     */
+    private static void requireJsonBody(ContainerRequestContext request) {
+        String length = request.getHeaderString("Content-Length");
+        boolean body = length != null ? !length.trim().equals("0") : request.getHeaderString("Transfer-Encoding") != null;
+        if (!body) {
+            return;
+        }
+        String type = request.getHeaderString("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!JSON_TYPES.contains(mediaType)) {
+            throw new CinderFault(415, "Unsupported Content-Type");
+        }
+    }
+
+    /** Links start with the configured public endpoint, else the address this connection reached; never the Host header. */
+    private String endpoint(HttpServerRequest connection) {
+        Optional<String> configured = config.api().publicEndpoint();
+        if (configured.isPresent()) {
+            return configured.get().replaceAll("/+$", "");
+        }
+        SocketAddress local = connection.localAddress();
+        String host = local.hostAddress();
+        return connection.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + local.port();
     }
 
     private void scopeToProject(ContainerRequestContext request, String path, Principal principal) {

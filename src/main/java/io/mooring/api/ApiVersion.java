@@ -60,8 +60,10 @@ public record ApiVersion(int major, int minor) implements Comparable<ApiVersion>
         }
         ApiVersion version = new ApiVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
         if (version.compareTo(MIN) < 0 || version.compareTo(MAX) > 0) {
-            throw new CinderFault(406, "Version " + version + " is not supported by the API. Minimum is " + MIN + " and maximum is " + MAX + ".")
-                    .withVersion(version);
+            CinderFault unsupported = new CinderFault(406, "Version " + version + " is not supported by the API. Minimum is " + MIN
+                    + " and maximum is " + MAX + ".");
+            // Cinder echoes the version on its answers, except for the legacy v1/v2 ones
+            throw version.major() < 3 ? unsupported : unsupported.withVersion(version);
         }
         return version;
     }

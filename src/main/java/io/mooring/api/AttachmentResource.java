@@ -20,6 +20,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -127,17 +129,29 @@ public class AttachmentResource {
     @GET
     public Uni<Map<String, Object>> list() {
         request.require(ApiVersion.NEW_ATTACH);
-        return attachments.list(scope(), query())
-                .map(found -> Map.of("attachments", found.stream().map(Views::attachmentSummary).toList()));
+        ListQuery query = query();
+        return attachments.list(scope(), query)
+                .map(found -> page(query, "attachments", found, found.stream().map(Views::attachmentSummary).toList()));
     }
 
     @GET
     @Path("detail")
     public Uni<Map<String, Object>> detailList() {
         request.require(ApiVersion.NEW_ATTACH);
-        return attachments.list(scope(), query())
-                .map(found -> Map.of("attachments", found.stream()
-                        .map(a -> Views.attachmentDetail(a, attachments.connectionInfo(a))).toList()));
+        ListQuery query = query();
+        return attachments.list(scope(), query).map(found -> page(query, "attachments/detail", found, found.stream()
+                .map(a -> Views.attachmentDetail(a, attachments.connectionInfo(a))).toList()));
+    }
+
+    /** The attachments and, when the page is full, {@code attachments_links} as volumes have them (Cinder has none). */
+    private Map<String, Object> page(ListQuery query, String collection, List<VolumeAttachment> found, List<Map<String, Object>> views) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("attachments", views);
+        var links = ListParams.nextLinks(request, uri, collection, query, found.stream().map(a -> a.id.toString()).toList(), null);
+        if (!links.isEmpty()) {
+            body.put("attachments_links", links);
+        }
+        return body;
     }
 
     /** 200 with the volume's remaining attachments (Cinder's "attachments sharing this connection"). */

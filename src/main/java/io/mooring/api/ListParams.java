@@ -3,24 +3,27 @@ package io.mooring.api;
 import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
 import java.math.BigInteger;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
- * Cinder's list query parameters (api/common.py): sort / sort_key+sort_dir, limit, offset, marker, all_tenants,
- * and resource filters checked against the allowed list (3.31 RESOURCE_FILTER).
+ * Cinder's list query parameters (api/common.py): sort / sort_key+sort_dir, limit (capped at osapi_max_limit, which is
+ * also the default), offset, marker, all_tenants, and resource filters checked against the allowed list (3.31
+ * RESOURCE_FILTER); and the paging links of a full page (_get_collection_links).
  */
 final class ListParams {
-
-    /** Cinder's osapi_max_limit. */
-    static final int MAX_LIMIT = 1000;
 
     private ListParams() {
     }
@@ -60,14 +63,14 @@ final class ListParams {
             order.add(sortItem(sortKey == null ? "created_at" : sortKey, sortDir == null ? "desc" : sortDir, sortKeys));
         }
 
-        Integer limit = null;
+        int limit = request.maxLimit();
         String limitText = opts.remove("limit");
         if (limitText != null) {
             BigInteger parsed = integer(limitText, "limit param must be an integer");
             if (parsed.signum() < 0) {
                 throw CinderFault.badRequest("limit param must be positive");
             }
-            limit = parsed.min(BigInteger.valueOf(MAX_LIMIT)).intValue();
+            limit = parsed.min(BigInteger.valueOf(limit)).intValue();
         }
         int offset = 0;
         String offsetText = opts.remove("offset");
@@ -94,7 +97,8 @@ final class ListParams {
         boolean noMatch = false;
         for (Map.Entry<String, String> opt : opts.entrySet()) {
             var filter = filters.get(opt.getKey());
-            if (filter == null) {
+            // Inexact filters (key~) are an admin's: stock resource_filters.json allows members none of them.
+            if (filter == null || opt.getKey().endsWith("~") && !request.admin()) {
                 invalid.add(opt.getKey());
                 continue;
             }
@@ -148,5 +152,70 @@ final class ListParams {
 
     static BiFunction<String, String, Map.Entry<String, Object>> textFilter(String attribute) {
         return (name, value) -> Map.entry(attribute, value);
+    }
+
+    /** Cinder's inexact {@code key~=value} (3.34 LIKE_FILTER): the attribute contains the value. */
+    static BiFunction<String, String, Map.Entry<String, Object>> likeFilter(String attribute) {
+        return (name, value) -> Map.entry(name, new ListQuery.Like(attribute, value));
+    }
+
+    /**
+     * Cinder's {@code metadata} filter: a Python dict literal (cinderclient sends {@code str(dict)}, Cinder reads it with
+     * ast.literal_eval); anything else is not a dict and matches nothing, as in Cinder.
+     */
+    static BiFunction<String, String, Map.Entry<String, Object>> metadataFilter() {
+        return (name, value) -> {
+            Map<String, String> pairs = PyRepr.parseDict(value);
+            return Map.entry(name, pairs == null ? NO_MATCH : pairs.isEmpty() ? ALL : new ListQuery.MetadataContains(pairs));
+        };
+    }
+
+    /**
+     * Cinder's {@code <collection>_links}: a {@code next} link when the page is full (as many items as the limit, or
+     * as {@code count} when it was asked for), pointing at the same query with the last item as the marker.
+     * Empty otherwise.
+     */
+    static List<Map<String, String>> nextLinks(ApiRequest request, UriInfo uri, String collection, ListQuery query, List<String> ids,
+                                               Long count) {
+        long itemCount = count == null || count == 0 ? ids.size() : count;
+        if (ids.isEmpty() || query.limit() > itemCount) {
+            return List.of();
+        }
+        StringJoiner params = new StringJoiner("&");
+        String raw = uri.getRequestUri().getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            String[] parts = pair.split("=", 2);
+            String key = decode(parts[0]);
+            if (!pair.isEmpty() && !key.equals("marker")) {
+                params.add(quotePlus(key) + "=" + quotePlus(parts.length > 1 ? decode(parts[1]) : ""));
+            }
+        }
+        params.add("marker=" + quotePlus(ids.get(ids.size() - 1)));
+        return List.of(Map.of("rel", "next",
+                "href", request.endpoint() + "/v3/" + request.projectId() + "/" + collection + "?" + params));
+    }
+
+    private static String decode(String formEncoded) {
+        try {
+            return URLDecoder.decode(formEncoded, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformedEscape) {
+            return formEncoded;
+        }
+    }
+
+    /** Python's urllib.parse.quote_plus, which Cinder's urlencode applies to each key and value. */
+    private static String quotePlus(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || "_.-~".indexOf(c) >= 0)) {
+                out.append(c);
+            } else if (c == ' ') {
+                out.append('+');
+            } else {
+                out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+            }
+        }
+        return out.toString();
     }
 }

@@ -1,12 +1,11 @@
 package io.mooring.api;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +15,21 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class VersionResource {
 
+    @Inject
+    ApiRequest request;
+
     @GET
-    public Response root(@Context UriInfo uri) {
-        return Response.status(300).entity(versions(uri)).build();
+    public Response root() {
+        return Response.status(300).entity(versions()).build();
     }
 
     @GET
     @Path("v3/")
-    public Map<String, Object> v3(@Context UriInfo uri) {
-        return versions(uri);
+    public Map<String, Object> v3() {
+        return versions();
     }
 
-    private static Map<String, Object> versions(UriInfo uri) {
+    private Map<String, Object> versions() {
         Map<String, Object> v3 = new LinkedHashMap<>();
         v3.put("id", "v3.0");
         v3.put("status", "CURRENT");
@@ -36,7 +38,7 @@ public class VersionResource {
         v3.put("updated", "2022-08-31T00:00:00Z");
         v3.put("links", List.of(
                 Map.of("rel", "describedby", "type", "text/html", "href", "https://docs.openstack.org/"),
-                Map.of("rel", "self", "href", uri.getBaseUri().resolve("/v3/").toString())));
+                Map.of("rel", "self", "href", request.endpoint() + "/v3/")));
         v3.put("media-types", List.of(Map.of("base", "application/json", "type", "application/vnd.openstack.volume+json;version=3")));
         return Map.of("versions", List.of(v3));
     }

@@ -2,8 +2,8 @@ package io.mooring.api;
 
 import io.mooring.attachment.VolumeAttachment;
 import io.mooring.volume.Volume;
+import io.mooring.volume.VolumeStatus;
 import io.mooring.volume.VolumeType;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -48,31 +48,43 @@ final class Views {
         return view;
     }
 
-    static Map<String, Object> volumeSummary(Volume v, UriInfo uri) {
+    static Map<String, Object> volumeSummary(Volume v, ApiRequest request) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", v.id.toString());
         view.put("name", v.name);
-        view.put("links", links(v, uri));
+        view.put("links", links(v, request));
         return view;
     }
 
-    static Map<String, Object> volumeDetail(Volume v, List<VolumeAttachment> attached, ApiRequest request, UriInfo uri) {
+    static Map<String, Object> volumeDetail(Volume v, List<VolumeAttachment> attached, ApiRequest request) {
+        return volume(v, attached, request, false);
+    }
+
+    /**
+     * The 202 of a create, as Cinder answers it before its volume service took the volume: {@code creating}, never
+     * updated, no service yet, and none of the {@code os-vol-*} keys (Cinder's extensions add those to show and list).
+     */
+    static Map<String, Object> volumeCreated(Volume v, ApiRequest request) {
+        return volume(v, List.of(), request, true);
+    }
+
+    private static Map<String, Object> volume(Volume v, List<VolumeAttachment> attached, ApiRequest request, boolean created) {
         ApiVersion version = request.version();
         boolean admin = request.admin();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", v.id.toString());
-        view.put("status", v.status);
+        view.put("status", created ? VolumeStatus.CREATING : v.status);
         view.put("size", v.size);
         view.put("availability_zone", request.availabilityZone());
         view.put("created_at", time(v.createdAt));
-        view.put("updated_at", time(v.updatedAt));
+        view.put("updated_at", created ? null : time(v.updatedAt));
         view.put("name", v.name);
         view.put("description", v.description);
         view.put("volume_type", v.volumeType.name);
         view.put("snapshot_id", null);
         view.put("source_volid", null);
         view.put("metadata", withVisibleAdminMetadata(v));
-        view.put("links", links(v, uri));
+        view.put("links", links(v, request));
         view.put("user_id", v.userId);
         view.put("bootable", v.bootable ? "true" : "false");
         view.put("encrypted", false);
@@ -102,7 +114,7 @@ final class Views {
         if (version.atLeast(ApiVersion.SHARED_TARGETS_AND_SERVICE_FIELDS)) {
             // One target IQN per volume: targets are never shared between volumes.
             view.put("shared_targets", false);
-            view.put("service_uuid", null);
+            view.put("service_uuid", created ? null : request.serviceUuid().toString());
         }
         if (admin && version.atLeast(ApiVersion.VOLUME_CLUSTER_NAME)) {
             view.put("cluster_name", null);
@@ -112,6 +124,9 @@ final class Views {
         }
         if (version.atLeast(ApiVersion.USE_QUOTA)) {
             view.put("consumes_quota", true);
+        }
+        if (created) {
+            return view;
         }
         view.put("os-vol-tenant-attr:tenant_id", v.projectId);
         if (admin) {
@@ -134,8 +149,8 @@ final class Views {
         return metadata;
     }
 
-    private static List<Map<String, String>> links(Volume v, UriInfo uri) {
-        String base = uri.getBaseUri().toString().replaceAll("/$", "");
+    private static List<Map<String, String>> links(Volume v, ApiRequest request) {
+        String base = request.endpoint();
         return List.of(
                 Map.of("href", base + "/v3/" + v.projectId + "/volumes/" + v.id, "rel", "self"),
                 Map.of("href", base + "/" + v.projectId + "/volumes/" + v.id, "rel", "bookmark"));

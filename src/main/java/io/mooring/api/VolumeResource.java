@@ -7,6 +7,7 @@ import io.mooring.auth.Scope;
 import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
+import io.mooring.volume.Volume;
 import io.mooring.volume.VolumeService;
 import io.mooring.volume.VolumeEdit;
 import io.mooring.volume.VolumeStatus;
@@ -52,6 +53,11 @@ public class VolumeResource {
     private static final Map<String, BiFunction<String, String, Map.Entry<String, Object>>> FILTERS = Map.of(
             "name", ListParams.textFilter("name"),
             "status", ListParams.textFilter("status"),
+            "metadata", ListParams.metadataFilter(),
+            // Cinder's inexact filters (admins only), name~ and description~ being display_name~ and display_description~
+            "name~", ListParams.likeFilter("name"),
+            "description~", ListParams.likeFilter("description"),
+            "status~", ListParams.likeFilter("status"),
             "size", (name, value) -> {
                 try {
                     return Map.entry("size", (Object) Integer.valueOf(value.trim()));
@@ -84,7 +90,7 @@ public class VolumeResource {
     public Uni<Response> create(byte[] body) {
         NewVolume volume = parseCreate(JsonBody.parseObject(body));
         return volumes.create(scope(), volume)
-                .map(created -> Response.accepted(Map.of("volume", Views.volumeDetail(created, List.of(), request, uri))).build());
+                .map(created -> Response.accepted(Map.of("volume", Views.volumeCreated(created, request))).build());
     }
 
     private NewVolume parseCreate(ObjectNode body) {
@@ -128,7 +134,7 @@ public class VolumeResource {
         if (zone != null && !zone.equals(request.availabilityZone())) {
             throw CinderFault.badRequest("Availability zone '" + zone + "' is invalid.");
         }
-        return new NewVolume(name, description, size(volume), volumeType, metadata);
+        return new NewVolume(name, description, size(volume), volumeType, metadata, request.userId());
     }
 
     /** Cinder's availability_zone format: null, or a string that is not blank once stripped. */
@@ -192,8 +198,8 @@ public class VolumeResource {
         ListQuery query = query();
         return volumes.list(scope(), query).chain(found -> {
             List<Map<String, Object>> views = new ArrayList<>();
-            found.forEach(v -> views.add(Views.volumeSummary(v, uri)));
-            return withCount(query, views);
+            found.forEach(v -> views.add(Views.volumeSummary(v, request)));
+            return page(query, "volumes", found, views);
         });
     }
 
@@ -203,8 +209,8 @@ public class VolumeResource {
         ListQuery query = query();
         return volumes.list(scope(), query).chain(found -> attachments.attachedTo(found.stream().map(v -> v.id).toList()).chain(attached -> {
             List<Map<String, Object>> views = new ArrayList<>();
-            found.forEach(v -> views.add(Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri)));
-            return withCount(query, views);
+            found.forEach(v -> views.add(Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request)));
+            return page(query, "volumes/detail", found, views);
         }));
     }
 
@@ -216,18 +222,28 @@ public class VolumeResource {
         return ListParams.parse(uri.getQueryParameters(), request, VolumeService.SORT_KEYS, filters, true);
     }
 
-    private Uni<Map<String, Object>> withCount(ListQuery query, List<Map<String, Object>> views) {
-        if (!query.withCount()) {
-            return Uni.createFrom().item(Map.of("volumes", views));
-        }
-        return volumes.count(scope(), query).map(count -> Map.of("volumes", views, "count", count));
+    /** Cinder's list body: the volumes, {@code volumes_links} when the page is full, {@code count} when asked for (3.45). */
+    private Uni<Map<String, Object>> page(ListQuery query, String collection, List<Volume> found, List<Map<String, Object>> views) {
+        Uni<Long> count = query.withCount() ? volumes.count(scope(), query) : Uni.createFrom().nullItem();
+        return count.map(total -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("volumes", views);
+            var links = ListParams.nextLinks(request, uri, collection, query, found.stream().map(v -> v.id.toString()).toList(), total);
+            if (!links.isEmpty()) {
+                body.put("volumes_links", links);
+            }
+            if (total != null) {
+                body.put("count", total);
+            }
+            return body;
+        });
     }
 
     @GET
     @Path("{id}")
     public Uni<Map<String, Object>> show(@PathParam("id") String id) {
         return volumes.get(scope(), volumeId(id)).chain(v -> attachments.attachedTo(List.of(v.id))
-                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri))));
+                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request))));
     }
 
     /** 3.12 volume summary; the distinct metadata at 3.36. */
@@ -267,7 +283,7 @@ public class VolumeResource {
         UUID volumeId = volumeId(id);
         VolumeEdit edit = parseUpdate(JsonBody.parseObject(body));
         return updates.update(scope(), volumeId, edit).chain(v -> attachments.attachedTo(List.of(v.id))
-                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request, uri))));
+                .map(attached -> Map.of("volume", Views.volumeDetail(v, attached.getOrDefault(v.id, List.of()), request))));
     }
 
     /** Cinder's volumes.update schema (update_volume_v353 at 3.53: at least one key), then its name/description stripping. */

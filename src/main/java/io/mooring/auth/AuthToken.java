@@ -19,6 +19,10 @@ public class AuthToken extends PanacheEntityBase {
     @Column(name = "project_id")
     public String projectId;
 
+    /** The user the token speaks for: generated with it, 32 hex digits like a Keystone user id. */
+    @Column(name = "user_id")
+    public String userId;
+
     public String role;
 
     public String description;

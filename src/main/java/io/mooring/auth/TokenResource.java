@@ -24,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * Mooring's own admin endpoint (outside Cinder's /v3): an admin mints tokens.
  * {@code POST /mooring/tokens {"token": {"project_id": "<hex>", "role": "member"}}} → 201
- * {@code {"token": {"id": "<the token>", "project_id": ..., "role": ...}}}. The token is shown once; only its hash is kept.
+ * {@code {"token": {"id": "<the token>", "user_id": ..., "project_id": ..., "role": ...}}}. The token is shown once; only its hash is kept.
  */
 @Path("/mooring/tokens")
 @Produces(MediaType.APPLICATION_JSON)
@@ -66,7 +66,8 @@ public class TokenResource {
         String grantedRole = role;
         return tokens.mint(projectId, role, description).map(minted -> {
             Map<String, Object> view = new LinkedHashMap<>();
-            view.put("id", minted);
+            view.put("id", minted.token());
+            view.put("user_id", minted.userId());
             view.put("project_id", projectId);
             view.put("role", grantedRole);
             return Response.status(201).entity(Map.of("token", view)).build();

@@ -53,7 +53,7 @@ public class TokenService {
                     if (found == null) {
                         return config.auth().noauth() ? noauth(token) : null;
                     }
-                    Principal principal = new Principal(found.projectId, ADMIN.equals(found.role));
+                    Principal principal = new Principal(found.projectId, ADMIN.equals(found.role), found.userId);
                     verified.put(hash, principal);
                     return principal;
                 });
@@ -66,27 +66,45 @@ public class TokenService {
     static Principal noauth(String token) {
         int colon = token.indexOf(':');
         String project = colon < 0 ? token : token.substring(colon + 1);
-        return PROJECT_ID.matcher(project).matches() ? new Principal(project, true) : null;
+        String user = colon < 0 ? token : token.substring(0, colon);
+        return PROJECT_ID.matcher(project).matches() ? new Principal(project, true, user) : null;
     }
 
-    /** Creates a token for {@code projectId} with {@code role} and returns it: the only time it is ever visible. */
-    public Uni<String> mint(String projectId, String role, String description) {
+    /** A token just minted (the only time it is ever visible) and the user it speaks for. */
+    public record Minted(String token, String userId) {
+    }
+
+    /** Creates a token, and its user, for {@code projectId} with {@code role}. */
+    public Uni<Minted> mint(String projectId, String role, String description) {
         String token = newToken();
-        return register(token, projectId, role, description).replaceWith(token);
+        String userId = newUserId();
+        return insert(token, userId, projectId, role, description).replaceWith(new Minted(token, userId));
     }
 
-    /** Records the hash of an existing token (idempotent): used for the admin token kept in the data directory. */
+    /** Records the hash of an existing token (idempotent, its user kept): used for the admin token in the data directory. */
     public Uni<Void> register(String token, String projectId, String role, String description) {
+        return insert(token, newUserId(), projectId, role, description);
+    }
+
+    private Uni<Void> insert(String token, String userId, String projectId, String role, String description) {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
-                .createNativeQuery("INSERT INTO auth_tokens (token_hash, project_id, role, description, created_at)"
-                        + " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_hash) DO NOTHING")
+                .createNativeQuery("INSERT INTO auth_tokens (token_hash, user_id, project_id, role, description, created_at)"
+                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (token_hash) DO NOTHING")
                 .setParameter(1, hash(token))
-                .setParameter(2, projectId)
-                .setParameter(3, role)
-                .setParameter(4, description)
-                .setParameter(5, LocalDateTime.now(ZoneOffset.UTC))
+                .setParameter(2, userId)
+                .setParameter(3, projectId)
+                .setParameter(4, role)
+                .setParameter(5, description)
+                .setParameter(6, LocalDateTime.now(ZoneOffset.UTC))
                 .executeUpdate()))
                 .replaceWithVoid();
+    }
+
+    /** 16 random bytes as 32 hex digits, the form of a Keystone user id. */
+    private String newUserId() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /**

@@ -37,6 +37,8 @@ public interface MooringConfig {
 
     Space space();
 
+    Api api();
+
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
         @WithDefault("0.0.0.0")
@@ -124,6 +126,19 @@ public interface MooringConfig {
          * Unset (the default), no step ever waits.
          */
         Optional<String> pauseAt();
+    }
+
+    /** How the Cinder API presents itself. */
+    interface Api {
+        /**
+         * The URL clients reach the API at (e.g. {@code https://edge1.example.net:8776}, a path prefix allowed): every
+         * {@code links} href starts with it. Unset: the address the request arrived at. Never the Host header.
+         */
+        Optional<String> publicEndpoint();
+
+        /** The most items a list answers with, and its page size when no limit is asked (Cinder's osapi_max_limit). */
+        @WithDefault("1000")
+        int maxLimit();
     }
 
     /** How the data directory's filesystem is shared between volumes and the embedded PostgreSQL (see io.mooring.space). */

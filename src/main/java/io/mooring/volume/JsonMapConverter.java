@@ -18,6 +18,10 @@ public class JsonMapConverter implements AttributeConverter<Map<String, String>,
 
     @Override
     public String convertToDatabaseColumn(Map<String, String> map) {
+        return toJson(map);
+    }
+
+    static String toJson(Map<String, String> map) {
         try {
             return JSON.writeValueAsString(map == null ? Map.of() : map);
         } catch (JsonProcessingException e) {

@@ -126,6 +126,7 @@ public class VolumeService {
         volume.volumeType = type;
         volume.multiattach = type.multiattach();
         volume.metadata = request.metadata() == null ? new LinkedHashMap<>() : request.metadata();
+        volume.userId = request.userId();
         volume.createdAt = now();
         return volume;
     }
@@ -201,7 +202,7 @@ public class VolumeService {
         return Panache.withSession(() -> Volume.count("from Volume v where " + where, params));
     }
 
-    /** The project scope and the equality filters as an HQL condition on {@code v}. */
+    /** The project scope and the filters as an HQL condition on {@code v}. */
     private static Parameters filtered(Scope scope, ListQuery query, StringBuilder where) {
         where.append("1 = 1");
         Parameters params = new Parameters();
@@ -209,10 +210,26 @@ public class VolumeService {
             where.append(" and v.projectId = :project");
             params.and("project", scope.projectId());
         }
-        query.filters().forEach((attribute, value) -> {
-            where.append(" and v.").append(attribute).append(" = :f_").append(attribute);
-            params.and("f_" + attribute, value);
-        });
+        int i = 0;
+        for (Map.Entry<String, Object> filter : query.filters().entrySet()) {
+            String param = "f" + i++;
+            switch (filter.getValue()) {
+                case ListQuery.Like like -> {
+                    where.append(" and v.").append(like.attribute()).append(" like :").append(param);
+                    params.and(param, "%" + like.value() + "%");
+                }
+                // metadata is a JSON object in a text column: PostgreSQL's jsonb containment matches every pair at once
+                case ListQuery.MetadataContains metadata -> {
+                    where.append(" and function('jsonb_contains', function('jsonb', v.metadata), function('jsonb', cast(:")
+                            .append(param).append(" as String))) = true");
+                    params.and(param, JsonMapConverter.toJson(metadata.pairs()));
+                }
+                case Object value -> {
+                    where.append(" and v.").append(filter.getKey()).append(" = :").append(param);
+                    params.and(param, value);
+                }
+            }
+        }
         return params;
     }
 
@@ -231,14 +248,18 @@ public class VolumeService {
                 case "createdAt" -> v.createdAt;
                 case "size" -> v.size;
                 case "status" -> v.status;
+                case "name" -> ListQuery.markerValue("name", v.name);
+                case "description" -> ListQuery.markerValue("description", v.description);
+                case "projectId" -> v.projectId;
                 default -> throw new IllegalArgumentException("unsortable " + s.attribute());
             });
         }
         return values;
     }
 
-    /** Volume attributes the list API may sort by (never-null columns, so markers compare exactly). */
-    public static final Map<String, String> SORT_KEYS = Map.of("id", "id", "created_at", "createdAt", "size", "size", "status", "status");
+    /** Volume attributes the list API may sort by, under Cinder's names (name is Cinder's alias of display_name). */
+    public static final Map<String, String> SORT_KEYS = Map.of("id", "id", "created_at", "createdAt", "size", "size", "status", "status",
+            "name", "name", "display_name", "name", "display_description", "description", "project_id", "projectId");
 
     /**
      * Delete: the compare-and-swap to {@code deleting} both checks the status and shuts out concurrent reserves;

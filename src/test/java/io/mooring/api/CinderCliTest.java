@@ -62,6 +62,7 @@ class CinderCliTest {
 
         Run created = cinder(token, project, "create", "1", "--name", name);
         assertThat(created.exit()).as(created.err()).isZero();
+        // the CLI prints the volume it fetches right after the create, not the create's 202 (Cinder's "creating")
         assertThat(created.property("status")).isEqualTo("available");
         assertThat(created.property("size")).isEqualTo("1");
         String volume = created.property("id");

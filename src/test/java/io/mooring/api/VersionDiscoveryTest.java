@@ -13,6 +13,7 @@ import io.mooring.testing.PostgresTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,11 +57,61 @@ class VersionDiscoveryTest {
 
     @Test
     void unsupportedVersionIs406NamingTheRange() { // check 3
-        for (String version : new String[] {"3.99", "4.0", "2.0"}) {
+        for (String version : new String[] {"3.99", "4.0"}) {
             tenant.at(version).get(tenant.url("/volumes")).then().statusCode(406)
                     .header("OpenStack-API-Version", "volume " + version)
+                    .header("Vary", "OpenStack-API-Version")
                     .body("computeFault.code", equalTo(406))
                     .body("computeFault.message", equalTo("Version " + version + " is not supported by the API. Minimum is 3.0 and maximum is 3.70."));
+        }
+        // the legacy v1/v2 versions: Cinder sends no version headers with their 406
+        for (String version : new String[] {"2.0", "1.0", "2.1"}) {
+            tenant.at(version).get(tenant.url("/volumes")).then().statusCode(406)
+                    .header("OpenStack-API-Version", nullValue())
+                    .header("Vary", nullValue())
+                    .body("computeFault.message", equalTo("Version " + version + " is not supported by the API. Minimum is 3.0 and maximum is 3.70."));
+        }
+    }
+
+    @Test
+    void versionDocumentsCarryTheVersionHeaders() {
+        for (String path : new String[] {"/", "/v3/"}) {
+            given().get(path).then().statusCode(path.equals("/") ? 300 : 200)
+                    .header("OpenStack-API-Version", "volume 3.0")
+                    .header("Vary", "OpenStack-API-Version")
+                    .header("x-openstack-request-id", containsString("req-"));
+            given().header("OpenStack-API-Version", "volume 3.44").get(path).then().statusCode(path.equals("/") ? 300 : 200)
+                    .header("OpenStack-API-Version", "volume 3.44")
+                    .header("Vary", "OpenStack-API-Version");
+            given().header("OpenStack-API-Version", "volume latest").get(path).then()
+                    .header("OpenStack-API-Version", "volume 3.70");
+        }
+    }
+
+    @Test
+    void versionDocumentsRefuseAnUnsupportedOrMalformedVersion() {
+        for (String path : new String[] {"/", "/v3/"}) {
+            given().header("OpenStack-API-Version", "volume 3.999").get(path).then().statusCode(406)
+                    .header("OpenStack-API-Version", "volume 3.999")
+                    .header("Vary", "OpenStack-API-Version")
+                    .body("computeFault.code", equalTo(406))
+                    .body("computeFault.message", equalTo("Version 3.999 is not supported by the API. Minimum is 3.0 and maximum is 3.70."))
+                    .body("versions", nullValue());
+            given().header("OpenStack-API-Version", "volume 3.x").get(path).then().statusCode(400)
+                    .header("OpenStack-API-Version", nullValue())
+                    .body("badRequest.code", equalTo(400))
+                    .body("badRequest.message", equalTo("API Version String 3.x is of invalid format. Must be of format MajorNum.MinorNum."));
+            given().header("OpenStack-API-Version", "volume 2.0").get(path).then().statusCode(406)
+                    .header("OpenStack-API-Version", nullValue())
+                    .header("Vary", nullValue());
+        }
+    }
+
+    @Test
+    void versionLinksIgnoreTheHostHeaders() {
+        for (String path : new String[] {"/", "/v3/"}) {
+            given().header("Host", "attacker.example:1234").header("X-Forwarded-Host", "forwarded.example").get(path).then()
+                    .body("versions[0].links.find { it.rel == 'self' }.href", equalTo("http://127.0.0.1:" + RestAssured.port + "/v3/"));
         }
     }
 

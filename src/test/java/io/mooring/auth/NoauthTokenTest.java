@@ -8,14 +8,14 @@ import org.junit.jupiter.api.Test;
 class NoauthTokenTest {
 
     @Test
-    void userColonProjectIsAnAdminOfThatProject() {
+    void userColonProjectIsAnAdminOfThatProjectAndThatUser() {
         assertThat(TokenService.noauth("u1:0123456789abcdef0123456789abcdef"))
-                .isEqualTo(new Principal("0123456789abcdef0123456789abcdef", true));
+                .isEqualTo(new Principal("0123456789abcdef0123456789abcdef", true, "u1"));
     }
 
     @Test
     void withoutAColonTheProjectIsTheUser() {
-        assertThat(TokenService.noauth("abc123")).isEqualTo(new Principal("abc123", true));
+        assertThat(TokenService.noauth("abc123")).isEqualTo(new Principal("abc123", true, "abc123"));
     }
 
     @Test

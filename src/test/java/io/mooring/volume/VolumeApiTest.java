@@ -40,13 +40,14 @@ class VolumeApiTest {
         JsonPath created = tenant.at("3.70").body(Map.of("volume", Map.of("size", 2, "name", name, "description", "d",
                         "metadata", Map.of("k", "v"))))
                 .post(tenant.url("/volumes")).then().statusCode(202)
-                .body("volume.status", equalTo("available"))
+                .body("volume.status", equalTo("creating"))
                 .body("volume.size", equalTo(2))
                 .body("volume.metadata.k", equalTo("v"))
                 .body("volume.multiattach", equalTo(false))
                 .body("volume.volume_type", equalTo("__DEFAULT__"))
                 .extract().jsonPath();
         String id = created.getString("volume.id");
+        assertThat(tenant.volumeStatus(id)).isEqualTo("available");
         tenant.at("3.70").get(tenant.url("/volumes/detail?name=" + name)).then().statusCode(200)
                 .body("volumes.id", equalTo(List.of(id)));
         tenant.at("3.70").get(tenant.url("/volumes/detail?status=in-use&name=" + name)).then().body("volumes", equalTo(List.of()));

@@ -8,6 +8,7 @@ import io.mooring.engine.iscsi.pdu.IscsiPduDecoder;
 import io.mooring.engine.iscsi.pdu.IscsiPduEncoder;
 import io.mooring.engine.scsi.ScsiDevice;
 import io.mooring.engine.scsi.bdev.BlockBackend;
+import io.mooring.engine.scsi.lun.LunCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -178,6 +179,32 @@ public final class TargetEngine implements AutoCloseable {
                 out.add(session.info());
             }
         }
+        return out;
+    }
+
+    /** The counters of every mapped LUN now. */
+    public List<LunStatistics> lunStatistics() {
+        List<LunStatistics> out = new ArrayList<>();
+        for (TargetNode node : registry.nodes()) {
+            ScsiDevice device = node.device();
+            for (long lun : device.mappedLuns()) {
+                LunCounters.Snapshot counters = device.counters(lun);
+                String deviceId = device.deviceId(lun);
+                if (counters != null && deviceId != null) { // unmapped meanwhile otherwise
+                    out.add(new LunStatistics(node.name(), lun, deviceId, counters));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Login outcomes of every target now, plus one entry (target {@code null}) for logins that named none of them. */
+    public List<LoginStatistics> loginStatistics() {
+        List<LoginStatistics> out = new ArrayList<>();
+        for (TargetNode node : registry.nodes()) {
+            out.add(new LoginStatistics(node.name(), node.logins().snapshot()));
+        }
+        out.add(new LoginStatistics(null, registry.untargetedLogins().snapshot()));
         return out;
     }
 

@@ -161,6 +161,12 @@ public final class ScsiDevice {
         return unit == null ? null : unit.counters().snapshot();
     }
 
+    /** The deviceId {@code lun} was mapped with, or {@code null} when it is not mapped. */
+    public String deviceId(long lun) {
+        LogicalUnit unit = luns.get(lun);
+        return unit == null ? null : unit.deviceId();
+    }
+
     /** The mapped LUNs, ascending. */
     public long[] mappedLuns() {
         long[] keys = luns.keySetLong();

@@ -12,13 +12,14 @@ import org.jboss.logging.Logger;
 /**
  * {@code /q/metrics} is for admins: the Prometheus endpoint is a Vert.x route of Quarkus' own, outside JAX-RS, so
  * the token is checked by a route ahead of it, with the same tokens and Cinder's envelope as the API (401 without a
- * known token, 403 for a member). A verified token is remembered by {@link TokenService}, so once an admin has
+ * known token, 403 for a member). Prometheus sends a bearer token, so that is accepted here too. A verified token is remembered by {@link TokenService}, so once an admin has
  * scraped, scrapes go on during a database outage. Nothing is logged per scrape.
  */
 @ApplicationScoped
 public class MetricsAccess {
 
     static final String PATH = "/q/metrics";
+    private static final String BEARER = "Bearer ";
 
     private static final Logger LOG = Logger.getLogger(MetricsAccess.class);
 
@@ -28,7 +29,7 @@ public class MetricsAccess {
     }
 
     private static void admit(RoutingContext request, TokenService tokens) {
-        tokens.authenticate(request.request().getHeader("X-Auth-Token")).subscribe().with(principal -> {
+        tokens.authenticate(token(request)).subscribe().with(principal -> {
             if (principal == null) {
                 refuse(request, 401, "The request you have made requires authentication.");
             } else if (!principal.admin()) {
@@ -43,6 +44,16 @@ public class MetricsAccess {
             request.response().putHeader("Retry-After", "5");
             refuse(request, 503, FaultMappers.DATABASE_UNAVAILABLE);
         });
+    }
+
+    /** {@code X-Auth-Token} as everywhere, or the bearer token Prometheus' {@code authorization} setting sends. */
+    private static String token(RoutingContext request) {
+        String token = request.request().getHeader("X-Auth-Token");
+        String authorization = request.request().getHeader("Authorization");
+        if (token == null && authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return authorization.substring(BEARER.length()).trim();
+        }
+        return token;
     }
 
     private static void refuse(RoutingContext request, int status, String message) {

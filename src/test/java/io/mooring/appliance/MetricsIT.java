@@ -110,6 +110,11 @@ class MetricsIT {
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", member).get("/q/metrics").then().statusCode(403)
                 .contentType(ContentType.JSON).body("forbidden.code", org.hamcrest.Matchers.equalTo(403));
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", token).get("/q/metrics").then().statusCode(200);
+        // Prometheus' own authorization setting: a bearer token
+        given().baseUri(appliance.baseUrl()).header("Authorization", "Bearer " + token).get("/q/metrics").then()
+                .statusCode(200).body(org.hamcrest.Matchers.containsString("mooring_target_logins_total"));
+        given().baseUri(appliance.baseUrl()).header("Authorization", "Bearer " + member).get("/q/metrics").then()
+                .statusCode(403);
     }
 
     private String scrape() {

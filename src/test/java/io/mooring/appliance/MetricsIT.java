@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Issue 13's metrics proof against the packaged appliance: qemu-io writes through an attachment made by the API,
  * and a scrape of {@code /q/metrics} shows exactly what was written; a wrong CHAP secret shows up as one login failure
- * with its reason; only an admin token may scrape.
+ * with its reason; only an admin token may scrape; scrapes go on while the database is down.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsIT {
@@ -100,13 +101,14 @@ class MetricsIT {
     }
 
     @Test
-    void onlyAnAdminTokenMayScrape() {
+    void onlyAnAdminTokenMayScrape() throws IOException {
         given().baseUri(appliance.baseUrl()).get("/q/metrics").then().statusCode(401)
                 .contentType(ContentType.JSON).body("unauthorized.code", org.hamcrest.Matchers.equalTo(401));
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", "not-a-token").get("/q/metrics").then().statusCode(401);
         String member = given().baseUri(appliance.baseUrl()).header("X-Auth-Token", token).contentType(ContentType.JSON)
                 .body(Map.of("token", Map.of("project_id", PROJECT, "role", "member")))
                 .post("/mooring/tokens").then().statusCode(201).extract().path("token.id");
+        long logLines = logLines();
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", member).get("/q/metrics").then().statusCode(403)
                 .contentType(ContentType.JSON).body("forbidden.code", org.hamcrest.Matchers.equalTo(403));
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", token).get("/q/metrics").then().statusCode(200);
@@ -115,6 +117,39 @@ class MetricsIT {
                 .statusCode(200).body(org.hamcrest.Matchers.containsString("mooring_target_logins_total"));
         given().baseUri(appliance.baseUrl()).header("Authorization", "Bearer " + member).get("/q/metrics").then()
                 .statusCode(403);
+        for (int i = 0; i < 5; i++) {
+            scrape();
+        }
+        assertThat(logLines()).as("lines logged by scrapes and refused scrapes").isEqualTo(logLines);
+    }
+
+    private long logLines() throws IOException {
+        try (var lines = Files.lines(appliance.log())) {
+            return lines.count();
+        }
+    }
+
+    @Test
+    void scrapesGoOnWhileTheDatabaseIsDownAndShowTheOutage() throws Exception {
+        scrape(); // the token is checked once against the database, then remembered
+        Map<String, String> up = Map.of("state", "up");
+        Tools.run(List.of("kill", "-9", Long.toString(appliance.postmasterPid()))).requireSuccess();
+        boolean sawOutage = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!sawOutage && System.nanoTime() < deadline) {
+            sawOutage = value(scrape(), "mooring_database_state", up) == 0; // scrape() asserts the 200
+        }
+        assertThat(sawOutage).as("a scrape answered while the supervisor had the database down").isTrue();
+        // the supervisor restarts PostgreSQL; the other tests need it back
+        while (value(scrape(), "mooring_database_state", up) != 1 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(100);
+        }
+        int ready = 0;
+        while (ready != 200 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(60)) {
+            ready = given().baseUri(appliance.baseUrl()).get("/q/health/ready").statusCode();
+            Thread.sleep(100);
+        }
+        assertThat(ready).as("ready again after the restart").isEqualTo(200);
     }
 
     private String scrape() {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -78,7 +79,7 @@ final class EngineCollector extends Collector {
             String volume = lun.deviceId();
             LunCounters.Snapshot counters = lun.counters();
             for (LunCounters.Op op : OPS) {
-                String opLabel = op.name().toLowerCase();
+                String opLabel = op.name().toLowerCase(Locale.ROOT);
                 LatencyHistogram.Snapshot histogram = counters.latency(op);
                 List<String> labels = List.of(volume, opLabel);
                 commands.add(new MetricFamilySamples.Sample("mooring_lun_commands_total", VOLUME_OP, labels, histogram.count()));

@@ -16,6 +16,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
@@ -40,7 +41,7 @@ public class ServiceMetrics {
             for (PostgresSupervisor.State state : PostgresSupervisor.State.values()) {
                 Gauge.builder("mooring.database.state", supervisor, s -> s.state() == state ? 1 : 0)
                         .description("The embedded PostgreSQL's supervisor state: 1 for the current one")
-                        .tag("state", state.name().toLowerCase())
+                        .tag("state", state.name().toLowerCase(Locale.ROOT))
                         .register(meters);
             }
         });

@@ -2,6 +2,8 @@ package io.mooring.appliance;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -103,18 +106,18 @@ class MetricsIT {
     @Test
     void onlyAnAdminTokenMayScrape() throws IOException {
         given().baseUri(appliance.baseUrl()).get("/q/metrics").then().statusCode(401)
-                .contentType(ContentType.JSON).body("unauthorized.code", org.hamcrest.Matchers.equalTo(401));
+                .contentType(ContentType.JSON).body("unauthorized.code", equalTo(401));
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", "not-a-token").get("/q/metrics").then().statusCode(401);
         String member = given().baseUri(appliance.baseUrl()).header("X-Auth-Token", token).contentType(ContentType.JSON)
                 .body(Map.of("token", Map.of("project_id", PROJECT, "role", "member")))
                 .post("/mooring/tokens").then().statusCode(201).extract().path("token.id");
         long logLines = logLines();
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", member).get("/q/metrics").then().statusCode(403)
-                .contentType(ContentType.JSON).body("forbidden.code", org.hamcrest.Matchers.equalTo(403));
+                .contentType(ContentType.JSON).body("forbidden.code", equalTo(403));
         given().baseUri(appliance.baseUrl()).header("X-Auth-Token", token).get("/q/metrics").then().statusCode(200);
         // Prometheus' own authorization setting: a bearer token
         given().baseUri(appliance.baseUrl()).header("Authorization", "Bearer " + token).get("/q/metrics").then()
-                .statusCode(200).body(org.hamcrest.Matchers.containsString("mooring_target_logins_total"));
+                .statusCode(200).body(containsString("mooring_target_logins_total"));
         given().baseUri(appliance.baseUrl()).header("Authorization", "Bearer " + member).get("/q/metrics").then()
                 .statusCode(403);
         for (int i = 0; i < 5; i++) {
@@ -167,7 +170,7 @@ class MetricsIT {
             if (!sampleName.equals(name)) {
                 continue;
             }
-            Map<String, String> present = new java.util.HashMap<>();
+            Map<String, String> present = new HashMap<>();
             Matcher m = LABEL.matcher(series);
             while (m.find()) {
                 present.put(m.group(1), m.group(2));

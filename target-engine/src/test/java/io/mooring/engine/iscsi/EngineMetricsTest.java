@@ -10,6 +10,10 @@ import io.mooring.engine.scsi.lun.LunCounters;
 import io.mooring.engine.scsi.lun.LunCounters.Op;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,8 +65,8 @@ class EngineMetricsTest {
         synchronizeCache[0] = 0x35;
         ch.writeInbound(Pdus.scsiCommand(NO_DATA, 0, itt++, 0, fixture.nextCmdSn(), synchronizeCache, null));
         // SYNCHRONIZE CACHE completes from the flush thread, then on the channel's loop: wait for its status
-        java.util.List<Received> flushed = new java.util.ArrayList<>();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        List<Received> flushed = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (flushed.isEmpty() && System.nanoTime() < deadline) {
             ch.runPendingTasks();
             flushed.addAll(Received.drain(ch));
@@ -128,7 +132,7 @@ class EngineMetricsTest {
         LoginCounters.Snapshot target = fixture.node.logins().snapshot();
         assertThat(target.successes()).isEqualTo(1);
         assertThat(target.failures(FailureReason.AUTHENTICATION_FAILED)).isEqualTo(1);
-        assertThat(java.util.Arrays.stream(target.failures()).sum()).isEqualTo(1);
+        assertThat(Arrays.stream(target.failures()).sum()).isEqualTo(1);
         // a name the initiator made up gets no counters of its own
         LoginCounters.Snapshot untargeted = fixture.registry.untargetedLogins().snapshot();
         assertThat(untargeted.failures(FailureReason.NOT_FOUND)).isEqualTo(1);

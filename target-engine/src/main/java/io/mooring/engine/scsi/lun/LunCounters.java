@@ -1,5 +1,6 @@
 package io.mooring.engine.scsi.lun;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,7 +17,7 @@ public final class LunCounters {
         private static final Op[] BY_OPCODE = new Op[256];
 
         static {
-            java.util.Arrays.fill(BY_OPCODE, OTHER);
+            Arrays.fill(BY_OPCODE, OTHER);
             for (int opcode : new int[] {0x08, 0x28, 0xa8, 0x88}) { // READ (6/10/12/16)
                 BY_OPCODE[opcode] = READ;
             }

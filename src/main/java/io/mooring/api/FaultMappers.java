@@ -25,10 +25,15 @@ public class FaultMappers {
     }
 
     static Response envelope(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body(status, message)).build();
+    }
+
+    /** The envelope itself, for answers given outside JAX-RS. */
+    static Map<String, Object> body(int status, String message) {
         Map<String, Object> fault = new LinkedHashMap<>();
         fault.put("code", status);
         fault.put("message", message);
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of(CinderFault.faultName(status), fault)).build();
+        return Map.of(CinderFault.faultName(status), fault);
     }
 
     @ServerExceptionMapper

@@ -3,8 +3,10 @@ package io.mooring.attachment;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityListeners;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import java.time.LocalDateTime;
 import java.util.UUID;
 
@@ -15,7 +17,12 @@ import java.util.UUID;
  */
 @Entity
 @Table(name = "volume_attachment")
+@EntityListeners(AttachmentTransitions.class)
 public class VolumeAttachment extends PanacheEntityBase {
+
+    /** The status as read or last written: what a change counted by {@link AttachmentTransitions} is from. */
+    @Transient
+    String statusAsLoaded;
 
     @Id
     public UUID id;

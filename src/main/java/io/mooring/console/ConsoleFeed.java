@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mooring.attachment.AttachmentSpec;
 import io.mooring.attachment.VolumeAttachment;
 import io.mooring.boot.PostgresSupervisor;
+import io.mooring.engine.LunStatistics;
 import io.mooring.engine.SessionInfo;
 import io.mooring.engine.TargetEngine;
 import io.mooring.engine.scsi.lun.LunCounters;
@@ -89,7 +90,8 @@ public class ConsoleFeed {
         try {
             TargetEngine engine = exporter.engine();
             List<SessionInfo> sessions = engine == null ? List.of() : engine.sessions();
-            List<ConsoleFrame.VolumeRates> rates = rates(engine == null ? Map.of() : engine.lunCounters(), System.nanoTime());
+            List<ConsoleFrame.VolumeRates> rates = rates(engine == null ? Map.of() : engine.lunStatistics().stream()
+                    .collect(Collectors.toMap(LunStatistics::deviceId, LunStatistics::counters, (first, second) -> first)), System.nanoTime());
             if (watchers.get() > 0) {
                 frames.onNext(frame(sessions, rates));
             }
@@ -127,17 +129,25 @@ public class ConsoleFeed {
         double seconds = previous == null ? 1 : Math.max(1e-3, (nanos - previousNanos) / 1e9);
         previousCounters = counters;
         previousNanos = nanos;
-        LunCounters.Snapshot zero = new LunCounters.Snapshot(0, 0, 0, 0);
         return counters.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(entry -> {
             LunCounters.Snapshot now = entry.getValue();
-            LunCounters.Snapshot before = previous == null ? now : previous.getOrDefault(entry.getKey(), zero);
-            if (now.commands() < before.commands()) {
-                before = zero;
+            LunCounters.Snapshot before = previous == null ? now : previous.get(entry.getKey());
+            if (before != null && now.commands() < before.commands()) {
+                before = null;
             }
-            return new ConsoleFrame.VolumeRates(entry.getKey(), (now.commands() - before.commands()) / seconds,
-                    (now.bytesRead() - before.bytesRead()) / MIB / seconds,
-                    (now.bytesWritten() - before.bytesWritten()) / MIB / seconds);
+            return new ConsoleFrame.VolumeRates(entry.getKey(),
+                    (now.commands() - (before == null ? 0 : before.commands())) / seconds,
+                    (now.bytesRead() - (before == null ? 0 : before.bytesRead())) / MIB / seconds,
+                    (now.bytesWritten() - (before == null ? 0 : before.bytesWritten())) / MIB / seconds,
+                    meanMillis(now, before, LunCounters.Op.READ), meanMillis(now, before, LunCounters.Op.WRITE));
         }).toList();
+    }
+
+    /** Mean latency in milliseconds of the {@code op} commands completed since {@code before} (null: since mapping); 0 when none did. */
+    private static double meanMillis(LunCounters.Snapshot now, LunCounters.Snapshot before, LunCounters.Op op) {
+        long count = now.latency(op).count() - (before == null ? 0 : before.latency(op).count());
+        long nanos = now.latency(op).sumNanos() - (before == null ? 0 : before.latency(op).sumNanos());
+        return count <= 0 ? 0 : nanos / 1e6 / count;
     }
 
     /** The database's part, or null when it cannot be read now (down, restarting, or not answering in time). */

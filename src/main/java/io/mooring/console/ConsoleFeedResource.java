@@ -38,7 +38,7 @@ public class ConsoleFeedResource {
     @Operation(summary = "Live state, one frame a second", description = "Server-sent events, each a JSON object: time;"
             + " database (\"available\" or \"unavailable\"); volumes and attachments (null while the database is"
             + " unavailable); sessions (the iSCSI sessions logged in now); rates (per exported volume, over the last"
-            + " second: iops, read_mib_s, write_mib_s).")
+            + " second: iops, read_mib_s, write_mib_s, read_latency_ms, write_latency_ms).")
     public Multi<Map<String, Object>> feed() {
         if (!request.admin()) {
             throw CinderFault.forbidden("mooring:console:feed");
@@ -94,6 +94,8 @@ public class ConsoleFeedResource {
             row.put("iops", r.iops());
             row.put("read_mib_s", r.readMibPerSecond());
             row.put("write_mib_s", r.writeMibPerSecond());
+            row.put("read_latency_ms", r.readLatencyMillis());
+            row.put("write_latency_ms", r.writeLatencyMillis());
             return row;
         }));
         return view;

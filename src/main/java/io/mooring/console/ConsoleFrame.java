@@ -24,7 +24,8 @@ public record ConsoleFrame(Instant time, boolean databaseAvailable, List<VolumeR
                              int tsih, long commands, long bytesIn, long bytesOut) {
     }
 
-    /** Per second over the last tick, from the LUN's counters; a later measure (latency) is one more component. */
-    public record VolumeRates(String volumeId, double iops, double readMibPerSecond, double writeMibPerSecond) {
+    /** Per second over the last tick, from the LUN's counters; latencies are the means of the tick's reads and writes. */
+    public record VolumeRates(String volumeId, double iops, double readMibPerSecond, double writeMibPerSecond,
+                              double readLatencyMillis, double writeLatencyMillis) {
     }
 }

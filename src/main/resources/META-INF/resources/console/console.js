@@ -15,6 +15,9 @@ const CHARTS = [
   { key: 'mibs', title: 'Throughput', unit: 'MiB/s', series: [
     { field: 'read_mib_s', label: 'read', color: '#1a7f37' },
     { field: 'write_mib_s', label: 'write', color: '#c2410c' }] },
+  { key: 'latency', title: 'Latency', unit: 'ms', series: [
+    { field: 'read_latency_ms', label: 'read', color: '#1a7f37' },
+    { field: 'write_latency_ms', label: 'write', color: '#c2410c' }] },
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -1,5 +1,7 @@
 package io.mooring.engine;
 
+import java.time.Instant;
+
 /**
  * A snapshot of one logged-in normal session.
  *
@@ -9,7 +11,9 @@ package io.mooring.engine;
  * @param bytesIn       write data received
  * @param bytesOut      read data sent
  * @param errors        commands that ended in CHECK CONDITION or failed, plus protocol errors
+ * @param loggedInAt    when its login completed (its age is now minus this)
  */
 public record SessionInfo(String targetIqn, String initiatorName, String isid, int tsih, String chapUser,
-                          String remoteAddress, long commands, long bytesIn, long bytesOut, long errors) {
+                          String remoteAddress, long commands, long bytesIn, long bytesOut, long errors,
+                          Instant loggedInAt) {
 }

@@ -32,9 +32,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -186,16 +184,30 @@ public final class TargetEngine implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Counters of every mapped LUN, by the device id it was mapped with (the service maps each volume under its id).
-     * They start at zero when a LUN is mapped, so they restart when a volume is exported again.
-     */
-    public Map<String, LunCounters.Snapshot> lunCounters() {
-        Map<String, LunCounters.Snapshot> counters = new HashMap<>();
+    /** The counters of every mapped LUN now. */
+    public List<LunStatistics> lunStatistics() {
+        List<LunStatistics> out = new ArrayList<>();
         for (TargetNode node : registry.nodes()) {
-            counters.putAll(node.device().countersByDeviceId());
+            ScsiDevice device = node.device();
+            for (long lun : device.mappedLuns()) {
+                LunCounters.Snapshot counters = device.counters(lun);
+                String deviceId = device.deviceId(lun);
+                if (counters != null && deviceId != null) { // unmapped meanwhile otherwise
+                    out.add(new LunStatistics(node.name(), lun, deviceId, counters));
+                }
+            }
         }
-        return counters;
+        return out;
+    }
+
+    /** Login outcomes of every target now, plus one entry (target {@code null}) for logins that named none of them. */
+    public List<LoginStatistics> loginStatistics() {
+        List<LoginStatistics> out = new ArrayList<>();
+        for (TargetNode node : registry.nodes()) {
+            out.add(new LoginStatistics(node.name(), node.logins().snapshot()));
+        }
+        out.add(new LoginStatistics(null, registry.untargetedLogins().snapshot()));
+        return out;
     }
 
     /** Stops listening, drops every connection and closes every target's backends. */

@@ -19,6 +19,7 @@ final class CommandDispatcher {
 
     static void execute(LogicalUnit lu, ScsiCommand command, ScsiCompletion done) {
         lu.counters().commandExecuted();
+        done.admitted(lu.counters());
         ScsiResponse response = run(lu, command);
         if (response == Responses.GOOD_WHEN_DURABLE) {
             lu.flushThen(flushed -> finish(lu, flushed, done));
@@ -28,8 +29,11 @@ final class CommandDispatcher {
     }
 
     private static void finish(LogicalUnit lu, ScsiResponse response, ScsiCompletion done) {
-        if (response.status() == ScsiResponse.CHECK_CONDITION && (response.sense()[2] & 0x0f) != Sense.UNIT_ATTENTION) {
-            lu.counters().commandFailed();
+        if (response.status() == ScsiResponse.CHECK_CONDITION) {
+            int senseKey = response.sense()[2] & 0x0f;
+            if (senseKey != Sense.UNIT_ATTENTION) {
+                lu.counters().commandFailed(senseKey);
+            }
         }
         done.complete(response);
     }

@@ -11,8 +11,6 @@ import io.mooring.engine.scsi.spc.PrimaryCommands;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.jctools.maps.NonBlockingHashMapLong;
 
 /**
@@ -163,11 +161,10 @@ public final class ScsiDevice {
         return unit == null ? null : unit.counters().snapshot();
     }
 
-    /** Counters of every mapped LUN, by the device id it was mapped with. */
-    public Map<String, LunCounters.Snapshot> countersByDeviceId() {
-        Map<String, LunCounters.Snapshot> counters = new HashMap<>();
-        luns.values().forEach(unit -> counters.put(unit.deviceId(), unit.counters().snapshot()));
-        return counters;
+    /** The deviceId {@code lun} was mapped with, or {@code null} when it is not mapped. */
+    public String deviceId(long lun) {
+        LogicalUnit unit = luns.get(lun);
+        return unit == null ? null : unit.deviceId();
     }
 
     /** The mapped LUNs, ascending. */

@@ -61,6 +61,7 @@ final class Connection implements SessionConnection {
         int read = Math.min(available, task.read ? task.expectedLength : 0);
         session.commandDone(task.write ? task.received : 0, read, task.response().status() != ScsiResponse.GOOD);
         channel.write(task, channel.voidPromise());
+        task.statusSent();
         flushSoon();
     }
 

@@ -125,6 +125,7 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         connection.tasks.remove(task);
         task.releaseDataOut();
         if (task.aborted || connection.closing()) {
+            task.abandoned();
             ScsiResponse response = task.response();
             if (response != null && response.dataIn() != null) {
                 response.dataIn().release();

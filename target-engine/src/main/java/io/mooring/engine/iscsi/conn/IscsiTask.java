@@ -3,6 +3,7 @@ package io.mooring.engine.iscsi.conn;
 import io.mooring.engine.scsi.ScsiCommand;
 import io.mooring.engine.scsi.ScsiCompletion;
 import io.mooring.engine.scsi.ScsiResponse;
+import io.mooring.engine.scsi.lun.LunCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -28,6 +29,8 @@ final class IscsiTask implements ScsiCompletion, Runnable {
     final int expectedLength;
     final boolean read;
     final boolean write;
+    /** When the SCSI Command PDU arrived: the start of the command's latency. */
+    final long arrivalNanos = System.nanoTime();
 
     ByteBuf dataOut;
     int received;
@@ -46,6 +49,8 @@ final class IscsiTask implements ScsiCompletion, Runnable {
     boolean aborted;
     TaskManagementWait abortWait;
     private ScsiResponse response;
+    /** The counters of the LU that took the command, or null (refused before the SCSI layer, or no such LU). */
+    private LunCounters counters;
 
     IscsiTask(Consumer<IscsiTask> onCompletion, EventLoop eventLoop, int initiatorTaskTag, int serial, long lunField,
               long lun, int expectedLength, boolean read, boolean write) {
@@ -94,6 +99,27 @@ final class IscsiTask implements ScsiCompletion, Runnable {
         if (dataOut != null) {
             dataOut.release();
             dataOut = null;
+        }
+    }
+
+    @Override
+    public void admitted(LunCounters lunCounters) {
+        this.counters = lunCounters;
+    }
+
+    /** Its status was handed to the channel: the end of its latency. */
+    void statusSent() {
+        if (counters != null) {
+            counters.completed(cdb[0], System.nanoTime() - arrivalNanos);
+            counters = null;
+        }
+    }
+
+    /** It ends without a status (aborted, connection closing). */
+    void abandoned() {
+        if (counters != null) {
+            counters.abandoned();
+            counters = null;
         }
     }
 

@@ -242,8 +242,20 @@ public final class LoginStage extends ChannelInboundHandlerAdapter {
     }
 
     private TargetPdu stamp(TargetPdu pdu) {
+        if (pdu instanceof LoginResponse response) {
+            countIfFinal(response);
+        }
         // during login ExpCmdSN is the login's own CmdSN: Login Requests do not advance it
         return pdu.sequence(pdu.carriesStatus() ? statSn++ : statSn, loginCmdSn, loginCmdSn + CommandWindow.DEPTH - 1);
+    }
+
+    /** Every Login Response leaves through {@link #stamp}: a failure, or the one that enters full feature phase, ends the login. */
+    private void countIfFinal(LoginResponse response) {
+        boolean succeeded = response.transit() && response.nextStage() == LoginNegotiation.FULL_FEATURE;
+        if (response.status() != LoginStatus.SUCCESS || succeeded) {
+            TargetNode node = login.node();
+            (node != null ? node.logins() : registry.untargetedLogins()).ended(response.status());
+        }
     }
 
     private void sendAndClose(ChannelHandlerContext ctx, TargetPdu pdu) {

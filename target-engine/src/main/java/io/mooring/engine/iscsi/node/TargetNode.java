@@ -20,6 +20,7 @@ public final class TargetNode {
     private final NonBlockingHashMap<String, AccessGrant> grants = new NonBlockingHashMap<>();
     private final NonBlockingHashMapLong<NodeSession> sessions = new NonBlockingHashMapLong<>();
     private final NonBlockingHashMapLong<Integer> blockSizes = new NonBlockingHashMapLong<>();
+    private final LoginCounters logins = new LoginCounters();
 
     public TargetNode(String name, ScsiDevice device) {
         this.name = name;
@@ -32,6 +33,11 @@ public final class TargetNode {
 
     public ScsiDevice device() {
         return device;
+    }
+
+    /** Normal-session logins to this target that ended, by outcome. */
+    public LoginCounters logins() {
+        return logins;
     }
 
     /** Maps a LUN in the SCSI device and remembers its block size (for write residuals). */

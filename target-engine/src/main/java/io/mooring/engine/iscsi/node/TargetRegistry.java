@@ -15,6 +15,7 @@ public final class TargetRegistry {
     private final AtomicInteger nextTsih = new AtomicInteger();
     private final int portalGroupTag;
     private volatile String advertisedPortal;
+    private final LoginCounters untargetedLogins = new LoginCounters();
 
     public TargetRegistry(int portalGroupTag, String advertisedPortal) {
         this.portalGroupTag = portalGroupTag;
@@ -31,6 +32,11 @@ public final class TargetRegistry {
 
     public void advertisedPortal(String portal) {
         this.advertisedPortal = portal;
+    }
+
+    /** Logins that ended without a target of this portal: discovery sessions, unknown or missing target names. */
+    public LoginCounters untargetedLogins() {
+        return untargetedLogins;
     }
 
     public TargetNode find(String iqn) {

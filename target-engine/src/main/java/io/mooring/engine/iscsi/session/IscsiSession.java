@@ -6,6 +6,7 @@ import io.mooring.engine.iscsi.node.NodeSession;
 import io.mooring.engine.iscsi.node.TargetNode;
 import io.mooring.engine.scsi.ItNexus;
 import io.netty.channel.Channel;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,6 +26,7 @@ public final class IscsiSession implements NodeSession {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CommandWindow window;
     private volatile SessionConnection connection;
+    private final Instant loggedInAt = Instant.now();
 
     private volatile long commands;
     private volatile long bytesIn;
@@ -148,6 +150,6 @@ public final class IscsiSession implements NodeSession {
     public SessionInfo info() {
         return new SessionInfo(nexus == null ? null : nexus.targetName(), initiatorName, String.format("%012x", isid),
                 tsih, grant.chapUser(), String.valueOf(channel.remoteAddress()).replaceFirst("^/", ""),
-                commands, bytesIn, bytesOut, errors);
+                commands, bytesIn, bytesOut, errors, loggedInAt);
     }
 }

@@ -108,6 +108,7 @@ class ConsoleIT {
             By iops = By.id("chart-" + volumeId + "-iops");
             wait.until(d -> Double.parseDouble(d.findElement(iops).getDomAttribute("data-peak")) >= 20);
             wait.until(d -> Double.parseDouble(d.findElement(By.id("chart-" + volumeId + "-mibs")).getDomAttribute("data-peak")) > 0);
+            wait.until(d -> Double.parseDouble(d.findElement(By.id("chart-" + volumeId + "-latency")).getDomAttribute("data-peak")) > 0);
             assertThat(browser.findElement(By.id("now-" + volumeId + "-iops")).getText()).matches("[0-9.]+");
             shoot("2-writing");
 

@@ -15,7 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * The Cinder request pipeline, in Cinder's order: body size limit, token, microversion, project id in the URL.
+ * The Cinder request pipeline, in Cinder's order: token, microversion, project id in the URL (the body size limit comes
+ * first, in {@link HttpHygiene}).
  * {@code /v3/{project_id}/x} is rewritten to {@code /v3/x} so each resource is written once for both URL forms.
  */
 public class ApiFilters {
@@ -31,16 +32,12 @@ public class ApiFilters {
 
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> authenticate(ContainerRequestContext request) {
-        request.setProperty(REQUEST_ID, "req-" + UUID.randomUUID());
+        request.setProperty(REQUEST_ID, newRequestId());
         String path = request.getUriInfo().getPath();
         boolean api = path.startsWith("/v3/") && !path.equals("/v3/");
         boolean admin = path.startsWith("/mooring/");
         if (!api && !admin) {
             return Uni.createFrom().nullItem();
-        }
-        String length = request.getHeaderString("Content-Length");
-        if (length != null && exceeds(length)) {
-            return Uni.createFrom().item(FaultMappers.response(JsonBody.tooLarge()));
         }
         return tokens.authenticate(request.getHeaderString("X-Auth-Token")).map(principal -> {
             if (principal == null) {
@@ -65,6 +62,11 @@ public class ApiFilters {
         });
     }
 
+    /** Cinder's request id form. */
+    static String newRequestId() {
+        return "req-" + UUID.randomUUID();
+    }
+
     private void scopeToProject(ContainerRequestContext request, String path, Principal principal) {
         String rest = path.substring("/v3/".length());
         int slash = rest.indexOf('/');
@@ -83,14 +85,6 @@ public class ApiFilters {
         URI uri = request.getUriInfo().getRequestUri();
         String rawRest = uri.getRawPath().substring(("/v3/" + first + "/").length());
         request.setRequestUri(uri.resolve("/v3/" + rawRest + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
-    }
-
-    private static boolean exceeds(String contentLength) {
-        try {
-            return Long.parseLong(contentLength.trim()) > JsonBody.MAX_BYTES;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 
     /** Request ids on every answer; the microversion echo and Vary on every versioned one, errors included. */

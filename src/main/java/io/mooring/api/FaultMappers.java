@@ -18,6 +18,9 @@ public class FaultMappers {
 
     static final String DATABASE_UNAVAILABLE = "The service is temporarily unavailable: its database cannot be reached. Try again shortly.";
 
+    /** webob's HTTPBadRequest text, Cinder's answer to a request it cannot make sense of. */
+    static final String MALFORMED = "The server could not comply with the request since it is either malformed or otherwise incorrect.";
+
     static final String INTERNAL = "The server has either erred or is incapable of performing the requested operation.";
 
     public static Response response(CinderFault fault) {
@@ -25,10 +28,15 @@ public class FaultMappers {
     }
 
     static Response envelope(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(envelopeBody(status, message)).build();
+    }
+
+    /** The envelope itself, also written by {@link HttpHygiene} for requests refused before RESTEasy sees them. */
+    static Map<String, Object> envelopeBody(int status, String message) {
         Map<String, Object> fault = new LinkedHashMap<>();
         fault.put("code", status);
         fault.put("message", message);
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of(CinderFault.faultName(status), fault)).build();
+        return Map.of(CinderFault.faultName(status), fault);
     }
 
     @ServerExceptionMapper
@@ -59,7 +67,7 @@ public class FaultMappers {
             case 404 -> "The resource could not be found.";
             case 405 -> "The method specified is not allowed for this resource.";
             case 415 -> "Unsupported Content-Type";
-            default -> "The server could not comply with the request since it is either malformed or otherwise incorrect.";
+            default -> MALFORMED;
         };
         return envelope(status, message);
     }

@@ -1,0 +1,124 @@
+package io.mooring.api;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import java.io.ByteArrayInputStream;
+import java.util.Date;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * What Cinder's WSGI stack does before any application code sees a request, done on the Vert.x route that runs first:
+ * a {@code Date} on every answer, a NUL in the URL refused with 400, and the request body counted as it arrives and
+ * refused with 413 {@code overLimit} once it passes {@link JsonBody#MAX_BYTES} (oslo's sizelimit middleware): a
+ * Content-Length over the limit is refused before a body byte is read (no {@code 100 Continue}), a chunked body at the
+ * chunk that crosses the limit, and then the connection is closed. Nothing beyond the limit is ever buffered; the body,
+ * once complete, is handed to RESTEasy as the request's entity.
+ */
+@ApplicationScoped
+public class HttpHygiene {
+
+    private static final String BODY = "mooring.body";
+
+    @Inject
+    HttpTimeouts timeouts;
+
+    void install(@Observes Router router) {
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::screen);
+    }
+
+    private void screen(RoutingContext routing) {
+        HttpServerRequest request = routing.request();
+        timeouts.track(request.connection());
+        HttpServerResponse response = routing.response();
+        routing.addHeadersEndHandler(ignored -> {
+            if (!response.headers().contains(HttpHeaderNames.DATE)) {
+                response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+            }
+        });
+        if (hasNul(request.uri())) {
+            refuse(routing, CinderFault.badRequest(FaultMappers.MALFORMED), false);
+            return;
+        }
+        String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
+        boolean chunked = request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!chunked && (length == null || length.equals("0"))) {
+            routing.next();
+            return;
+        }
+        if (!chunked && Long.parseLong(length) > JsonBody.MAX_BYTES) {
+            // the decoder has already refused a Content-Length that is not a number
+            refuse(routing, JsonBody.tooLarge(), true);
+            return;
+        }
+        readBody(routing);
+    }
+
+    /** {@code %00} or a raw NUL anywhere in the path or the query. */
+    static boolean hasNul(String rawUri) {
+        return rawUri.indexOf('\0') >= 0 || rawUri.contains("%00");
+    }
+
+    private void readBody(RoutingContext routing) {
+        HttpServerRequest request = routing.request();
+        Buffer body = Buffer.buffer();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return; // the answer is on its way and the connection closes after it
+            }
+            if (body.length() + chunk.length() > JsonBody.MAX_BYTES) {
+                refused[0] = true;
+                request.pause();
+                refuse(routing, JsonBody.tooLarge(), true);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.endHandler(ignored -> {
+            if (!refused[0]) {
+                routing.put(BODY, body);
+                routing.next();
+            }
+        });
+        if (HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(request.getHeader(HttpHeaderNames.EXPECT))) {
+            request.headers().remove(HttpHeaderNames.EXPECT); // answered here: RESTEasy must not send a second one
+            routing.response().writeContinue();
+        }
+    }
+
+    /** Cinder's envelope, written straight to the connection; {@code close} ends the connection after it. */
+    private static void refuse(RoutingContext routing, CinderFault fault, boolean close) {
+        HttpServerResponse response = routing.response();
+        String requestId = ApiFilters.newRequestId();
+        response.setStatusCode(fault.status())
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .putHeader("x-compute-request-id", requestId)
+                .putHeader("x-openstack-request-id", requestId);
+        if (close) {
+            response.putHeader(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            response.endHandler(ignored -> routing.request().connection().close());
+        }
+        response.end(Json.encodeToBuffer(FaultMappers.envelopeBody(fault.status(), fault.getMessage())));
+    }
+
+    /** The body read above becomes the entity RESTEasy's readers see (its own reading would find the request ended). */
+    @ServerRequestFilter(preMatching = true, priority = 0)
+    public void handOverBody(ContainerRequestContext request, RoutingContext routing) {
+        Buffer body = routing.get(BODY);
+        if (body != null) {
+            request.setEntityStream(new ByteArrayInputStream(body.getBytes()));
+        }
+    }
+}

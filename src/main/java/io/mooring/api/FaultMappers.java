@@ -18,9 +18,6 @@ public class FaultMappers {
 
     static final String DATABASE_UNAVAILABLE = "The service is temporarily unavailable: its database cannot be reached. Try again shortly.";
 
-    /** webob's HTTPBadRequest text, Cinder's answer to a request it cannot make sense of. */
-    static final String MALFORMED = "The server could not comply with the request since it is either malformed or otherwise incorrect.";
-
     static final String INTERNAL = "The server has either erred or is incapable of performing the requested operation.";
 
     public static Response response(CinderFault fault) {
@@ -67,7 +64,7 @@ public class FaultMappers {
             case 404 -> "The resource could not be found.";
             case 405 -> "The method specified is not allowed for this resource.";
             case 415 -> "Unsupported Content-Type";
-            default -> MALFORMED;
+            default -> "The server could not comply with the request since it is either malformed or otherwise incorrect.";
         };
         return envelope(status, message);
     }

@@ -47,8 +47,9 @@ public class HttpHygiene {
                 response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
             }
         });
-        if (hasNul(request.uri())) {
-            refuse(routing, CinderFault.badRequest(FaultMappers.MALFORMED), false);
+        CinderFault nul = nulIn(request.uri());
+        if (nul != null) {
+            refuse(routing, nul, false);
             return;
         }
         String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
@@ -65,9 +66,21 @@ public class HttpHygiene {
         readBody(routing);
     }
 
-    /** {@code %00} or a raw NUL anywhere in the path or the query. */
-    static boolean hasNul(String rawUri) {
-        return rawUri.indexOf('\0') >= 0 || rawUri.contains("%00");
+    /**
+     * A {@code %00} or a raw NUL anywhere in the path or the query (PostgreSQL text cannot hold one, and no Cinder id or
+     * filter has one), as Cinder's invalid-input fault; null when there is none.
+     */
+    static CinderFault nulIn(String rawUri) {
+        int query = rawUri.indexOf('?');
+        String path = query < 0 ? rawUri : rawUri.substring(0, query);
+        if (hasNul(path)) {
+            return CinderFault.invalidInput("The URL path may not contain NUL characters.");
+        }
+        return query >= 0 && hasNul(rawUri.substring(query)) ? CinderFault.invalidInput("Query parameters may not contain NUL characters.") : null;
+    }
+
+    private static boolean hasNul(String raw) {
+        return raw.indexOf('\0') >= 0 || raw.contains("%00");
     }
 
     private void readBody(RoutingContext routing) {

@@ -101,15 +101,19 @@ class HttpHygieneTest {
 
     @Test
     void aNulAnywhereInTheUrlIsBadRequest() throws IOException {
-        String[] paths = {
-            "/v3/" + project + "/types/%00", "/v3/" + project + "/types/a%00b", "/v3/" + project + "/volumes/%00",
-            "/v3/" + project + "/volumes?name=%00", "/v3/" + project + "/volumes?%00=x", "/v3/" + project + "%00/volumes",
-            "/%00", "/q/health%00",
+        String inPath = "Invalid input received: The URL path may not contain NUL characters.";
+        String inQuery = "Invalid input received: Query parameters may not contain NUL characters.";
+        String[][] cases = {
+            {"/v3/" + project + "/types/%00", inPath}, {"/v3/" + project + "/types/a%00b", inPath},
+            {"/v3/" + project + "/volumes/%00", inPath}, {"/v3/" + project + "%00/volumes", inPath}, {"/%00", inPath},
+            {"/q/health%00", inPath}, {"/v3/" + project + "/volumes/%00?name=%00", inPath},
+            {"/v3/" + project + "/volumes?name=%00", inQuery}, {"/v3/" + project + "/volumes?%00=x", inQuery},
+            {"/v3/" + project + "/attachments?instance_id=a%00b", inQuery}, {"/q/health/live?x=%00", inQuery},
         };
         try (RawHttp http = connect()) {
-            for (String path : paths) {
-                JsonNode fault = fault(http.send(head("GET", path)).read(), "badRequest", 400);
-                assertEquals(FaultMappers.MALFORMED, fault.path("message").asText(), path);
+            for (String[] c : cases) {
+                JsonNode fault = fault(http.send(head("GET", c[0])).read(), "badRequest", 400);
+                assertEquals(c[1], fault.path("message").asText(), c[0]);
             }
             // a body does not change that, and the connection stays usable
             byte[] body = createBody(100);
@@ -139,9 +143,26 @@ class HttpHygieneTest {
                     byte[] request = ("GET /v3/" + project + "/types/x" + (char) c + "y HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + token + "\r\n\r\n")
                             .getBytes(StandardCharsets.ISO_8859_1);
                     RawHttp.Response response = http.send(request).read();
-                    assertTrue(response.status() >= 400 && response.status() < 500 || response.status() == 404,
-                            "raw 0x" + Integer.toHexString(c) + " answered " + response.status());
+                    assertTrue(response.status() >= 400 && response.status() < 500, "raw 0x" + Integer.toHexString(c) + " answered " + response.status());
                 }
+            }
+        }
+    }
+
+    @Test
+    void onlyHttp11IsSpoken() throws IOException {
+        try (RawHttp http = connect()) {
+            RawHttp.Response response = http.send("GET /q/health/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n").read();
+            assertEquals(200, response.status(), "an h2c upgrade is answered as HTTP/1.1, not with 101 Switching Protocols");
+        }
+        try (RawHttp http = connect()) {
+            http.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+            try {
+                int status = http.read().status(); // an HTTP/1.x status line, not an HTTP/2 SETTINGS frame
+                assertTrue(status >= 400 && status < 600, "prior-knowledge HTTP/2 answered " + status);
+            } catch (IOException | RuntimeException closedOrNotHttp1) {
+                assertTrue(http.closedWithin(Duration.ofSeconds(30)), "prior-knowledge HTTP/2: " + closedOrNotHttp1);
             }
         }
     }

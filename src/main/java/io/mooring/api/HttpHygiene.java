@@ -47,40 +47,37 @@ public class HttpHygiene {
                 response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
             }
         });
+        boolean chunked = request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+        String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
+        // the HTTP decoder has already refused a Content-Length that is not one non-negative number
+        long declared = length == null ? 0 : Long.parseLong(length);
+        boolean bodyToCome = chunked || declared != 0;
         CinderFault nul = nulIn(request.uri());
         if (nul != null) {
-            refuse(routing, nul, false);
+            refuse(routing, nul, bodyToCome); // an unread body would be taken for the next request's bytes
             return;
         }
-        String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
-        boolean chunked = request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!chunked && (length == null || length.equals("0"))) {
+        if (!bodyToCome) {
             routing.next();
-            return;
-        }
-        if (!chunked && Long.parseLong(length) > JsonBody.MAX_BYTES) {
-            // the decoder has already refused a Content-Length that is not a number
+        } else if (!chunked && declared > JsonBody.MAX_BYTES) {
             refuse(routing, JsonBody.tooLarge(), true);
-            return;
+        } else {
+            readBody(routing);
         }
-        readBody(routing);
     }
 
     /**
-     * A {@code %00} or a raw NUL anywhere in the path or the query (PostgreSQL text cannot hold one, and no Cinder id or
-     * filter has one), as Cinder's invalid-input fault; null when there is none.
+     * A {@code %00} anywhere in the path or the query (PostgreSQL text cannot hold one, and no Cinder id or filter has
+     * one), as Cinder's invalid-input fault; null when there is none. Raw control bytes never get this far: the HTTP
+     * decoder answers them with a bare 400, as eventlet's request parser does.
      */
     static CinderFault nulIn(String rawUri) {
         int query = rawUri.indexOf('?');
         String path = query < 0 ? rawUri : rawUri.substring(0, query);
-        if (hasNul(path)) {
+        if (path.contains("%00")) {
             return CinderFault.invalidInput("The URL path may not contain NUL characters.");
         }
-        return query >= 0 && hasNul(rawUri.substring(query)) ? CinderFault.invalidInput("Query parameters may not contain NUL characters.") : null;
-    }
-
-    private static boolean hasNul(String raw) {
-        return raw.indexOf('\0') >= 0 || raw.contains("%00");
+        return query >= 0 && rawUri.indexOf("%00", query) >= 0 ? CinderFault.invalidInput("Query parameters may not contain NUL characters.") : null;
     }
 
     private void readBody(RoutingContext routing) {
@@ -98,6 +95,9 @@ public class HttpHygiene {
                 return;
             }
             body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(gone -> {
+            // the client went away mid-body: Vert.x closes the connection, there is no one to answer
         });
         request.endHandler(ignored -> {
             if (!refused[0]) {

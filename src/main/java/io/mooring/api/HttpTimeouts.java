@@ -24,9 +24,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The REST API's connection timeouts ({@code mooring.http.*}): request headers must be complete within the header
  * timeout of a request's first byte, and a kept-alive connection with no request under way is closed after the idle
- * timeout. Vert.x has only an inactivity timeout, so until a connection's first request arrives that timeout, set to the
- * header timeout, is what closes a silent or stalled new connection; from its first request on, {@link Clock} (two Netty
- * handlers around the HTTP decoder, in place of Vert.x's idle handler) keeps the connection's time.
+ * timeout. Vert.x has only an idle timeout and no hook when a connection opens, so a new connection gets that timeout,
+ * set to the header timeout: its handler sits behind the HTTP decoder, which passes nothing on until the headers are
+ * complete, so it is a deadline from connecting that trickled header bytes do not extend. From its first request on,
+ * {@link Clock} (two Netty handlers around the HTTP decoder, in place of Vert.x's idle handler) keeps the connection's
+ * time. The connection is reached through Vert.x's {@code ConnectionBase}, an internal class.
  */
 @ApplicationScoped
 public class HttpTimeouts implements HttpServerOptionsCustomizer {

@@ -40,7 +40,7 @@ public class HttpHygiene {
 
     private void screen(RoutingContext routing) {
         HttpServerRequest request = routing.request();
-        timeouts.track(request.connection());
+        timeouts.track(request);
         HttpServerResponse response = routing.response();
         routing.addHeadersEndHandler(ignored -> {
             if (!response.headers().contains(HttpHeaderNames.DATE)) {

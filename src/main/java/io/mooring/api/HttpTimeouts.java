@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,13 +48,13 @@ public class HttpTimeouts implements HttpServerOptionsCustomizer {
     }
 
     /** Called on each request's event loop as it reaches the router; the first one hands the connection to a Clock. */
-    void track(HttpConnection connection) {
-        if (!(connection instanceof ConnectionBase base)) {
+    void track(HttpServerRequest request) {
+        if (!(request.connection() instanceof ConnectionBase base)) {
             return;
         }
         Channel channel = base.channel();
         if (!channel.eventLoop().inEventLoop()) {
-            channel.eventLoop().execute(() -> track(connection));
+            channel.eventLoop().execute(() -> track(request));
             return;
         }
         ChannelPipeline pipeline = channel.pipeline();
@@ -64,6 +64,7 @@ public class HttpTimeouts implements HttpServerOptionsCustomizer {
         Clock clock = new Clock(config.http().headerTimeout(), config.http().idleTimeout());
         pipeline.addBefore(VERTX_DECODER, REQUEST_BYTES, clock.bytes);
         pipeline.replace(VERTX_IDLE, REQUEST_PHASES, clock.phases);
+        clock.startWith(request.isEnded() ? Clock.Phase.ANSWERING : Clock.Phase.BODY, channel);
     }
 
     /**
@@ -73,13 +74,20 @@ public class HttpTimeouts implements HttpServerOptionsCustomizer {
      */
     private static final class Clock {
 
-        private enum Phase { BETWEEN_REQUESTS, HEADERS, BODY, ANSWERING }
+        enum Phase { BETWEEN_REQUESTS, HEADERS, BODY, ANSWERING }
 
         private final long headerTimeoutNanos;
         private final long idleTimeoutNanos;
-        /** The request that was under way when the clock was installed is being answered. */
-        private Phase phase = Phase.ANSWERING;
+        private Phase phase;
         private ScheduledFuture<?> timer;
+
+        /** The phase of the request under way when the clock was installed: its body still arriving, or being answered. */
+        void startWith(Phase current, Channel channel) {
+            phase = current;
+            if (current == Phase.BODY) {
+                arm(channel, idleTimeoutNanos);
+            }
+        }
 
         final ChannelInboundHandlerAdapter bytes = new ChannelInboundHandlerAdapter() {
             @Override

@@ -213,6 +213,18 @@ class HttpHygieneIT {
     }
 
     @Test
+    void aRequestWhoseBodyStallsIsClosedAfterTheIdleTimeout() throws IOException {
+        try (RawHttp http = RawHttp.connect(port)) {
+            http.send(createVolumeHead().replace("Transfer-Encoding: chunked", "Content-Length: 100")).send("{\"volume\": ");
+            long start = System.nanoTime();
+            assertThat(http.closedWithin(Duration.ofSeconds(60))).isTrue();
+            long elapsed = System.nanoTime() - start;
+            System.out.printf("HttpHygieneIT: a request whose body stalled was closed after %d ms%n", elapsed / 1_000_000);
+            assertThat(elapsed).isGreaterThanOrEqualTo(IDLE_TIMEOUT.toNanos() - Duration.ofMillis(100).toNanos());
+        }
+    }
+
+    @Test
     void aKeptAliveIdleConnectionIsClosedAfterTheIdleTimeoutNotTheHeaderTimeout() throws IOException {
         try (RawHttp http = RawHttp.connect(port)) {
             RawHttp.Response first = http.send("GET /q/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();

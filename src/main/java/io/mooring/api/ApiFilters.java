@@ -21,8 +21,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * The Cinder request pipeline, in Cinder's order: body size limit, token, microversion, request Content-Type, project
- * id in the URL (version documents: microversion only).
+ * The Cinder request pipeline, in Cinder's order: token, microversion, request Content-Type, project id in the URL
+ * (version documents: microversion only); the body size limit comes first, in {@link HttpHygiene}.
  * {@code /v3/{project_id}/x} is rewritten to {@code /v3/x} so each resource is written once for both URL forms.
  */
 public class ApiFilters {
@@ -43,7 +43,7 @@ public class ApiFilters {
 
     @ServerRequestFilter(preMatching = true)
     public Uni<Response> authenticate(ContainerRequestContext request, HttpServerRequest connection) {
-        request.setProperty(REQUEST_ID, "req-" + UUID.randomUUID());
+        request.setProperty(REQUEST_ID, newRequestId());
         String path = request.getUriInfo().getPath();
         boolean versions = path.equals("/") || path.equals("/v3/");
         boolean api = path.startsWith("/v3/") && !versions;
@@ -60,10 +60,6 @@ public class ApiFilters {
             } catch (CinderFault fault) {
                 return Uni.createFrom().item(refuse(request, fault));
             }
-        }
-        String length = request.getHeaderString("Content-Length");
-        if (length != null && exceeds(length)) {
-            return Uni.createFrom().item(FaultMappers.response(JsonBody.tooLarge()));
         }
         return tokens.authenticate(request.getHeaderString("X-Auth-Token")).map(principal -> {
             if (principal == null) {
@@ -126,6 +122,11 @@ public class ApiFilters {
         return connection.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + local.port();
     }
 
+    /** Cinder's request id form. */
+    static String newRequestId() {
+        return "req-" + UUID.randomUUID();
+    }
+
     private void scopeToProject(ContainerRequestContext request, String path, Principal principal) {
         String rest = path.substring("/v3/".length());
         int slash = rest.indexOf('/');
@@ -144,14 +145,6 @@ public class ApiFilters {
         URI uri = request.getUriInfo().getRequestUri();
         String rawRest = uri.getRawPath().substring(("/v3/" + first + "/").length());
         request.setRequestUri(uri.resolve("/v3/" + rawRest + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
-    }
-
-    private static boolean exceeds(String contentLength) {
-        try {
-            return Long.parseLong(contentLength.trim()) > JsonBody.MAX_BYTES;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 
     /** Request ids on every answer; the microversion echo and Vary on every versioned one, errors included. */

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class JsonBody {
 
-    /** Cinder's sizelimit middleware default (max_request_body_size). */
+    /** Cinder's sizelimit middleware default (max_request_body_size); {@link HttpHygiene} enforces it as bodies arrive. */
     public static final int MAX_BYTES = 114_688;
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -35,9 +35,6 @@ public final class JsonBody {
     public static ObjectNode parseObject(byte[] body) {
         if (body == null || body.length == 0) {
             throw CinderFault.badRequest("Malformed request body");
-        }
-        if (body.length > MAX_BYTES) {
-            throw tooLarge();
         }
         JsonNode node;
         try {

@@ -43,9 +43,6 @@ final class ListParams {
                            Map<String, BiFunction<String, String, Map.Entry<String, Object>>> filters, boolean countable) {
         Map<String, String> opts = new LinkedHashMap<>();
         params.forEach((key, values) -> opts.put(key, values.isEmpty() ? "" : values.get(values.size() - 1)));
-        if (opts.entrySet().stream().anyMatch(e -> e.getKey().indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0)) {
-            throw CinderFault.invalidInput("Query parameters may not contain NUL characters.");
-        }
 
         String sort = opts.remove("sort");
         String sortKey = opts.remove("sort_key");

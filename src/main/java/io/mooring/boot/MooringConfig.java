@@ -39,6 +39,8 @@ public interface MooringConfig {
 
     Api api();
 
+    Http http();
+
     interface Iscsi {
         /** Address the iSCSI portal listens on. */
         @WithDefault("0.0.0.0")
@@ -174,5 +176,16 @@ public interface MooringConfig {
         /** How often the filesystem's free space is read. */
         @WithDefault("1s")
         Duration checkInterval();
+    }
+
+    /** Connection timeouts of the REST API's HTTP/1.1 server (Cinder's WSGI server has both). */
+    interface Http {
+        /** A connection that has not sent complete request headers this long after its first byte (or after connecting) is closed. */
+        @WithDefault("10s")
+        Duration headerTimeout();
+
+        /** A kept-alive connection with no request under way is closed after this long. */
+        @WithDefault("60s")
+        Duration idleTimeout();
     }
 }

@@ -28,6 +28,8 @@ final class IscsiTask implements ScsiCompletion, Runnable {
     final int expectedLength;
     final boolean read;
     final boolean write;
+    /** When the command PDU arrived: a unit attention raised later is not this command's to report. */
+    final long receivedNanos = System.nanoTime();
 
     ByteBuf dataOut;
     int received;

@@ -6,12 +6,15 @@ import io.mooring.domain.DomainError.AttachmentBeingDeleted;
 import io.mooring.domain.DomainError.AttachmentNotConnected;
 import io.mooring.domain.DomainError.AttachmentNotFound;
 import io.mooring.domain.DomainError.DuplicateConnector;
+import io.mooring.domain.DomainError.ExtendNotLarger;
 import io.mooring.domain.DomainError.InsufficientCapacity;
 import io.mooring.domain.DomainError.InvalidConnector;
 import io.mooring.domain.DomainError.MarkerNotFound;
 import io.mooring.domain.DomainError.NoFreeRawDevice;
+import io.mooring.domain.DomainError.RawDeviceTooSmall;
 import io.mooring.domain.DomainError.VolumeInErrorState;
 import io.mooring.domain.DomainError.VolumeNotDeletable;
+import io.mooring.domain.DomainError.VolumeNotExtendable;
 import io.mooring.domain.DomainError.VolumeNotFound;
 import io.mooring.domain.DomainError.VolumeNotReservable;
 import io.mooring.domain.DomainError.VolumeTypeNotFound;
@@ -51,6 +54,14 @@ public final class DomainFaults {
                     + ", not connected: update it with a connector before completing it.");
             case InvalidConnector e -> CinderFault.invalidInput(e.reason());
             case InsufficientCapacity e -> new CinderFault(413, capacityMessage(e));
+            case ExtendNotLarger e -> CinderFault.invalidInput("New size for extend must be greater than current size. (current: "
+                    + e.currentGib() + ", extended: " + e.newGib() + ").");
+            // Cinder formats the expected state as the dict it passed to conditional_update
+            case VolumeNotExtendable e -> CinderFault.badRequest("Invalid volume: Volume " + e.volumeId() + " status must be "
+                    + "'{'status': '" + e.expectedStatus() + "'}' to extend, currently " + e.status() + ".");
+            // CapacityFilter's wording for a backend without thin provisioning (the device brings all the room there is)
+            case RawDeviceTooSmall e -> new CinderFault(413, "Insufficient free space for volume creation on host mooring"
+                    + " (requested / avail): " + e.requestedGib() + "/" + e.availableGib());
         };
     }
 

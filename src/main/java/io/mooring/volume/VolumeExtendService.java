@@ -77,7 +77,7 @@ public class VolumeExtendService {
             marker.mark(id);
             return Panache.withTransaction(() -> locked(scope, id).chain(volume -> mark(volume, newGib, inUseAllowed)))
                     .call(() -> faults.reach(FaultPoints.VOLUME_EXTEND_MARKED))
-                    .chain(() -> complete(id))
+                    .chain(() -> complete(id, true))
                     .chain(finished -> finished != null && finished.refusal() != null
                             ? Uni.createFrom().<Volume>failure(finished.refusal())
                             : Panache.withSession(() -> Volume.<Volume>findById(id)));
@@ -112,19 +112,20 @@ public class VolumeExtendService {
      * are idempotent. The outcome, or null when there was nothing to finish.
      */
     public Uni<Finished> finishExtending(UUID id) {
-        return busy.busy(id) ? Uni.createFrom().nullItem() : complete(id);
+        return busy.busy(id) ? Uni.createFrom().nullItem() : complete(id, false);
     }
 
-    private Uni<Finished> complete(UUID id) {
+    /** The steps after the intent; only a request pauses at their fault points (a restart's reconciliation passes them). */
+    private Uni<Finished> complete(UUID id, boolean byRequest) {
         return Panache.withTransaction(() -> Volume.<Volume>findById(id, LockModeType.PESSIMISTIC_WRITE).chain(volume -> {
             if (volume == null || !VolumeStatus.EXTENDING.equals(volume.status) || volume.extendingTo == null) {
                 return Uni.createFrom().<Finished>nullItem();
             }
             return vertx.executeBlocking(Uni.createFrom().item(() -> grow(volume)))
-                    .call(() -> faults.reach(FaultPoints.VOLUME_EXTEND_GROWN))
+                    .call(() -> step(FaultPoints.VOLUME_EXTEND_GROWN, byRequest))
                     .call(finished -> finished.outcome() == Outcome.EXTENDED
                             ? vertx.executeBlocking(Uni.createFrom().item(() -> tellTarget(volume)))
-                                    .call(() -> faults.reach(FaultPoints.VOLUME_EXTEND_TARGET_TOLD))
+                                    .call(() -> step(FaultPoints.VOLUME_EXTEND_TARGET_TOLD, byRequest))
                             : Uni.createFrom().voidItem())
                     .invoke(finished -> {
                         volume.size = finished.sizeGib();
@@ -134,6 +135,10 @@ public class VolumeExtendService {
                         volume.updatedAt = VolumeService.now();
                     });
         }));
+    }
+
+    private Uni<Void> step(String faultPoint, boolean byRequest) {
+        return byRequest ? faults.reach(faultPoint) : Uni.createFrom().voidItem();
     }
 
     /** Blocking: grows the file (or checks the raw device) to the size the intent names. */

@@ -19,6 +19,7 @@ public record ApiVersion(int major, int minor) implements Comparable<ApiVersion>
     public static final ApiVersion BACKEND_STATE_REPORT = new ApiVersion(3, 49);
     public static final ApiVersion CLUSTER_SUPPORT = new ApiVersion(3, 7);
     public static final ApiVersion NEW_ATTACH_COMPLETION = new ApiVersion(3, 44);
+    public static final ApiVersion VOLUME_EXTEND_INUSE = new ApiVersion(3, 42);
     public static final ApiVersion SUPPORT_COUNT_INFO = new ApiVersion(3, 45);
     public static final ApiVersion SHARED_TARGETS_AND_SERVICE_FIELDS = new ApiVersion(3, 48);
     public static final ApiVersion SUPPORT_VOLUME_SCHEMA_CHANGES = new ApiVersion(3, 53);

@@ -6,6 +6,7 @@ import io.mooring.domain.DomainError.AttachmentBeingDeleted;
 import io.mooring.domain.DomainError.AttachmentNotConnected;
 import io.mooring.domain.DomainError.AttachmentNotFound;
 import io.mooring.domain.DomainError.DuplicateConnector;
+import io.mooring.domain.DomainError.ExtendNotLarger;
 import io.mooring.domain.DomainError.InsufficientCapacity;
 import io.mooring.domain.DomainError.InvalidConnector;
 import io.mooring.domain.DomainError.MarkerNotFound;
@@ -13,9 +14,11 @@ import io.mooring.domain.DomainError.MetadataChangeRefused;
 import io.mooring.domain.DomainError.MetadataChanged;
 import io.mooring.domain.DomainError.NoFreeRawDevice;
 import io.mooring.domain.DomainError.ReadonlyFlagRefused;
+import io.mooring.domain.DomainError.RawDeviceTooSmall;
 import io.mooring.domain.DomainError.VolumeInErrorState;
 import io.mooring.domain.DomainError.VolumeMetadataNotFound;
 import io.mooring.domain.DomainError.VolumeNotDeletable;
+import io.mooring.domain.DomainError.VolumeNotExtendable;
 import io.mooring.domain.DomainError.VolumeNotFound;
 import io.mooring.domain.DomainError.VolumeNotReservable;
 import io.mooring.domain.DomainError.VolumeTypeNotFound;
@@ -64,6 +67,14 @@ public final class DomainFaults {
             case VolumeMetadataNotFound e -> CinderFault.notFound("Volume " + e.volumeId() + " has no metadata with key " + e.key() + ".");
             // Cinder answers a failed If-Match with a bare 412 (VolumeMetadataResource does too); this is its envelope form.
             case MetadataChanged e -> new CinderFault(412, "The metadata of volume " + e.volumeId() + " changed since it was read.");
+            case ExtendNotLarger e -> CinderFault.invalidInput("New size for extend must be greater than current size. (current: "
+                    + e.currentGib() + ", extended: " + e.newGib() + ").");
+            // Cinder formats the expected state as the dict it passed to conditional_update
+            case VolumeNotExtendable e -> CinderFault.badRequest("Invalid volume: Volume " + e.volumeId() + " status must be "
+                    + "'{'status': '" + e.expectedStatus() + "'}' to extend, currently " + e.status() + ".");
+            // CapacityFilter's wording for a backend without thin provisioning (the device brings all the room there is)
+            case RawDeviceTooSmall e -> new CinderFault(413, "Insufficient free space for volume creation on host mooring"
+                    + " (requested / avail): " + e.requestedGib() + "/" + e.availableGib());
         };
     }
 

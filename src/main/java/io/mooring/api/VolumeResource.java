@@ -8,6 +8,7 @@ import io.mooring.domain.Uuids;
 import io.mooring.volume.ListQuery;
 import io.mooring.volume.NewVolume;
 import io.mooring.volume.Volume;
+import io.mooring.volume.VolumeExtendService;
 import io.mooring.volume.VolumeService;
 import io.mooring.volume.VolumeEdit;
 import io.mooring.volume.VolumeStatus;
@@ -79,6 +80,9 @@ public class VolumeResource {
 
     @Inject
     VolumeUpdateService updates;
+
+    @Inject
+    VolumeExtendService extender;
 
     @Inject
     ApiRequest request;
@@ -160,33 +164,44 @@ public class VolumeResource {
         }
     }
 
-    /** Cinder's volume_size schema: an integer or a string of digits, 1 ≤ size ≤ 2^31-1; Mooring caps at 16 TiB. */
+    /** Cinder's volume_size_allows_null schema at create; Mooring caps at 16 TiB. */
     private static int size(ObjectNode volume) {
         JsonNode size = volume.get("size");
         if (size == null || size.isNull()) {
             throw CinderFault.invalidInput("Volume size must be specified for a new volume.");
         }
-        long gib;
+        long gib = volumeSize("size", size, "'integer', 'string', 'null'");
+        if (gib < 1) {
+            throw CinderFault.invalidInput("Volume size '" + size.textValue() + "' must be an integer and greater than 0");
+        }
+        return capped(gib);
+    }
+
+    /**
+     * Cinder's volume_size schema ({@code types} as its errors name them): an integer 1 ≤ n ≤ 2^31-1, or a string of
+     * digits, whose value (0 included) the caller judges.
+     */
+    private static long volumeSize(String field, JsonNode size, String types) {
         if (size.isIntegralNumber()) {
             if (!size.canConvertToLong() || size.longValue() > Integer.MAX_VALUE) {
-                throw JsonBody.invalid("size", size, size.asText() + " is greater than the maximum of " + Integer.MAX_VALUE);
+                throw JsonBody.invalid(field, size, size.asText() + " is greater than the maximum of " + Integer.MAX_VALUE);
             }
-            gib = size.longValue();
-            if (gib < 1) {
-                throw JsonBody.invalid("size", size, gib + " is less than the minimum of 1");
+            if (size.longValue() < 1) {
+                throw JsonBody.invalid(field, size, size.longValue() + " is less than the minimum of 1");
             }
-        } else if (size.isTextual()) {
+            return size.longValue();
+        }
+        if (size.isTextual()) {
             if (!size.textValue().matches("^[0-9]+$")) {
-                throw JsonBody.invalid("size", size, PyRepr.of(size) + " does not match '^[0-9]+$'");
+                throw JsonBody.invalid(field, size, PyRepr.of(size) + " does not match '^[0-9]+$'");
             }
             String digits = size.textValue().replaceFirst("^0+(?=\\d)", "");
-            gib = digits.length() > 10 ? Long.MAX_VALUE : Long.parseLong(digits);
-            if (gib < 1) {
-                throw CinderFault.invalidInput("Volume size '" + size.textValue() + "' must be an integer and greater than 0");
-            }
-        } else {
-            throw JsonBody.invalid("size", size, PyRepr.of(size) + " is not of type 'integer', 'string', 'null'");
+            return digits.length() > 10 ? Long.MAX_VALUE : Long.parseLong(digits);
         }
+        throw JsonBody.invalid(field, size, PyRepr.of(size) + " is not of type " + types);
+    }
+
+    private static int capped(long gib) {
         if (gib > MAX_SIZE_GIB) {
             throw CinderFault.invalidInput("Volume size " + gib + " GiB is larger than the maximum of " + MAX_SIZE_GIB + " GiB.");
         }
@@ -327,7 +342,7 @@ public class VolumeResource {
         return volumes.delete(scope(), volumeId(id)).replaceWith(Response.accepted().build());
     }
 
-    /** Volume actions; Mooring implements the admin's os-reset_status (how tests put a volume in error, as with Cinder). */
+    /** Volume actions; Mooring implements os-extend and the admin's os-reset_status (how tests put a volume in error, as with Cinder). */
     @POST
     @Path("{id}/action")
     public Uni<Response> action(@PathParam("id") String id, byte[] body) {
@@ -342,6 +357,9 @@ public class VolumeResource {
         }
         if (name.equals("os-set_bootable")) {
             return setBootable(volumeId, action);
+        }
+        if (name.equals("os-extend")) {
+            return extend(volumeId, action);
         }
         if (!name.equals("os-reset_status")) {
             throw CinderFault.badRequest("There is no such action: " + name + ". Verify the request body and Content-Type header and try again.");
@@ -381,6 +399,19 @@ public class VolumeResource {
         JsonBody.required(flag, "os-set_bootable", "bootable");
         JsonBody.onlyKeys(flag, "os-set_bootable", Set.of("bootable"));
         return updates.setBootable(scope(), volumeId, bootable).replaceWith(Response.ok().build());
+    }
+
+    /**
+     * os-extend with Cinder's schema ({@code new_size} only, a volume_size); an {@code in-use} volume from 3.42 on.
+     * 202 without a body once the volume has its new size (Cinder's 202 comes before, Mooring's extend is quick).
+     */
+    private Uni<Response> extend(UUID volumeId, ObjectNode action) {
+        ObjectNode extend = JsonBody.requiredObject(action, null, "os-extend");
+        JsonBody.onlyKeys(extend, "os-extend", Set.of("new_size"));
+        JsonBody.required(extend, "os-extend", "new_size");
+        int newSize = capped(volumeSize("new_size", extend.get("new_size"), "'integer', 'string'"));
+        boolean inUseAllowed = request.version().atLeast(ApiVersion.VOLUME_EXTEND_INUSE);
+        return extender.extend(scope(), volumeId, newSize, inUseAllowed).replaceWith(Response.accepted().build());
     }
 
     /** Cinder looks ids up as strings: anything that is not a uuid is simply not found. */

@@ -233,7 +233,7 @@ public class AttachmentService {
         attachment.targetIqn = exporter.targetIqn(volume.id.toString());
         attachment.targetPortal = exporter.portal();
         attachment.updatedAt = attachment.attachTime;
-        volume.status = VolumeStatus.ATTACHING;
+        volume.derivedStatus(VolumeStatus.ATTACHING);
         volume.attachStatus = VolumeStatus.ATTACHING;
         volume.updatedAt = attachment.attachTime;
         List<AttachmentSpec> rows = new ArrayList<>();
@@ -328,8 +328,8 @@ public class AttachmentService {
                 return;
             }
             volume.attachStatus = strongest == null ? VolumeStatus.DETACHED : strongest;
-            volume.status = strongest == null ? VolumeStatus.AVAILABLE
-                    : AttachStatus.ATTACHED.equals(strongest) ? VolumeStatus.IN_USE : strongest;
+            volume.derivedStatus(strongest == null ? VolumeStatus.AVAILABLE
+                    : AttachStatus.ATTACHED.equals(strongest) ? VolumeStatus.IN_USE : strongest);
             volume.updatedAt = VolumeService.now();
         }).replaceWithVoid();
     }

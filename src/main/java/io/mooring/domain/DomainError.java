@@ -221,6 +221,72 @@ public abstract sealed class DomainError extends RuntimeException {
         }
     }
 
+    /** An extend to {@code newGib} that does not grow the volume of {@code currentGib}. */
+    public static final class ExtendNotLarger extends DomainError {
+        private final int currentGib;
+        private final int newGib;
+
+        public ExtendNotLarger(int currentGib, int newGib) {
+            super("extend to " + newGib + "G does not grow a volume of " + currentGib + "G");
+            this.currentGib = currentGib;
+            this.newGib = newGib;
+        }
+
+        public int currentGib() {
+            return currentGib;
+        }
+
+        public int newGib() {
+            return newGib;
+        }
+    }
+
+    /** The volume's status is not {@code expectedStatus}, the one an extend of it needs. */
+    public static final class VolumeNotExtendable extends DomainError {
+        private final UUID volumeId;
+        private final String expectedStatus;
+        private final String status;
+
+        public VolumeNotExtendable(UUID volumeId, String expectedStatus, String status) {
+            super("volume " + volumeId + " is " + status + ", extend needs " + expectedStatus);
+            this.volumeId = volumeId;
+            this.expectedStatus = expectedStatus;
+            this.status = status;
+        }
+
+        public UUID volumeId() {
+            return volumeId;
+        }
+
+        public String expectedStatus() {
+            return expectedStatus;
+        }
+
+        public String status() {
+            return status;
+        }
+    }
+
+    /** A raw-device volume's device holds {@code availableGib} beyond the volume, less than the {@code requestedGib} more asked for. */
+    public static final class RawDeviceTooSmall extends DomainError {
+        private final long requestedGib;
+        private final long availableGib;
+
+        public RawDeviceTooSmall(long requestedGib, long availableGib) {
+            super("the raw device has " + availableGib + "G left, " + requestedGib + "G asked for");
+            this.requestedGib = requestedGib;
+            this.availableGib = availableGib;
+        }
+
+        public long requestedGib() {
+            return requestedGib;
+        }
+
+        public long availableGib() {
+            return availableGib;
+        }
+    }
+
     /**
      * File-backed volumes of {@code requestedGib} more do not fit (Cinder's CapacityFilter for thin provisioning):
      * {@code shortfall} says which limit, the rest are the figures it was judged on (GiB, ratios).

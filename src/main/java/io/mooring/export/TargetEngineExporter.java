@@ -105,6 +105,25 @@ public class TargetEngineExporter implements VolumeExporter {
     }
 
     @Override
+    public void capacityChanged(String volumeId) {
+        TargetEngine target = engine;
+        if (target == null) {
+            return; // a stopped target serves nobody; when it starts it opens the file at its new size
+        }
+        // under the volume's entry, so that no export or revoke of it runs meanwhile
+        grantsByVolume.computeIfPresent(volumeId, (volume, users) -> {
+            try {
+                if (target.capacityChanged(targetIqn(volume), LUN)) {
+                    LOG.infof("Volume %s: the target reports its new capacity to %d grant(s)", volume, users.size());
+                }
+            } catch (IOException e) {
+                throw new ExportException("cannot read the new size of volume " + volume + ": " + e.getMessage(), e);
+            }
+            return users;
+        });
+    }
+
+    @Override
     public Map<String, Set<String>> exported() {
         Map<String, Set<String>> copy = new HashMap<>();
         for (String volumeId : grantsByVolume.keySet()) {

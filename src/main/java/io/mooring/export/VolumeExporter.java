@@ -16,6 +16,13 @@ public interface VolumeExporter {
     /** Revokes the attachment's account and drops its sessions; unexports the volume when no grant remains. Idempotent. Blocking, fast. */
     void revoke(String volumeId, String chapUser);
 
+    /**
+     * The volume's backing store grew: its LU re-reads the size and tells every logged-in initiator (unit attention
+     * CAPACITY DATA HAS CHANGED). Nothing when the volume is not exported (a later export opens it at its new size).
+     * Throws ExportException if the size cannot be read. Blocking, fast.
+     */
+    void capacityChanged(String volumeId);
+
     /** What is exported now: the CHAP users granted, by volume id (a copy). */
     Map<String, Set<String>> exported();
 

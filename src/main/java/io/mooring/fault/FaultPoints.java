@@ -24,6 +24,9 @@ public class FaultPoints {
     public static final String VOLUME_CREATE_FILE_WRITTEN = "volume.create.file-written";
     public static final String VOLUME_DELETE_MARKED = "volume.delete.marked";
     public static final String VOLUME_DELETE_FILE_REMOVED = "volume.delete.file-removed";
+    public static final String VOLUME_EXTEND_MARKED = "volume.extend.marked";
+    public static final String VOLUME_EXTEND_GROWN = "volume.extend.grown";
+    public static final String VOLUME_EXTEND_TARGET_TOLD = "volume.extend.target-told";
     public static final String ATTACHMENT_CONNECT_EXPORTED = "attachment.connect.exported";
     public static final String ATTACHMENT_DELETE_MARKED = "attachment.delete.marked";
     public static final String ATTACHMENT_DELETE_REVOKED = "attachment.delete.revoked";

@@ -3,6 +3,7 @@ package io.mooring.health;
 import io.mooring.boot.MooringConfig;
 import io.mooring.boot.PostgresSupervisor;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.CompositeException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,9 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class DatabaseAvailability {
+
+    /** vertx-sql-client's SocketConnectionBase: "Connection is not active now, current status: CLOSED". */
+    private static final String INACTIVE_CONNECTION = "Connection is not active now";
 
     void handOverSettings(@Observes StartupEvent started, MooringConfig config) {
         supervisor().ifPresent(supervisor -> supervisor.giveUpAfter(config.database().giveUpAfter()));
@@ -42,6 +46,14 @@ public class DatabaseAvailability {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ConnectException || cause instanceof SocketException
                     || cause instanceof ClosedChannelException || cause instanceof ClosedConnectionException) {
+                return true;
+            }
+            // a statement (then its rollback) sent on a connection whose backend died in the transaction: the SQL
+            // client says so only in words, and Mutiny gathers both failures
+            if (cause.getMessage() != null && cause.getMessage().startsWith(INACTIVE_CONNECTION)) {
+                return true;
+            }
+            if (cause instanceof CompositeException composite && composite.getCauses().stream().anyMatch(DatabaseAvailability::isUnavailable)) {
                 return true;
             }
             if (cause instanceof DatabaseException database && database.getSqlState() != null

@@ -6,6 +6,7 @@ import io.mooring.export.TargetEngineExporter;
 import io.mooring.health.DatabaseAvailability;
 import io.mooring.volume.BackingStore;
 import io.mooring.volume.BusyVolumes;
+import io.mooring.volume.VolumeExtendService;
 import io.mooring.volume.VolumeService;
 import io.mooring.volume.VolumeStatus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -36,7 +37,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Finishes or rolls back what a crash, or a request whose later steps failed, left half-done: volumes in
- * {@code creating} (allocated again, then available) or {@code deleting} (file removed, then the row), attachments in
+ * {@code creating} (allocated again, then available), {@code deleting} (file removed, then the row) or {@code extending}
+ * (grown again, the target told, then the new size; a raw device too small rolls back), attachments in
  * {@code detaching} (revoked, then deleted), target grants that disagree with the database's connected attachments,
  * and volume files that no volume row names. It runs at start-up, once the target serves what the database says is
  * connected, and then every {@code mooring.reconcile.interval}, leaving alone the volumes a running request is working
@@ -48,6 +50,7 @@ public class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final VolumeService volumes;
+    private final VolumeExtendService extender;
     private final AttachmentService attachments;
     private final TargetEngineExporter exporter;
     private final BackingStore store;
@@ -58,9 +61,10 @@ public class Reconciler {
     private boolean failing;
     private ScheduledExecutorService timer;
 
-    public Reconciler(VolumeService volumes, AttachmentService attachments, TargetEngineExporter exporter, BackingStore store,
+    public Reconciler(VolumeService volumes, VolumeExtendService extender, AttachmentService attachments, TargetEngineExporter exporter, BackingStore store,
                       BusyVolumes busy, MooringConfig config, Vertx vertx) {
         this.volumes = volumes;
+        this.extender = extender;
         this.attachments = attachments;
         this.exporter = exporter;
         this.store = store;
@@ -133,6 +137,17 @@ public class Reconciler {
                         LOG.infof("Reconciliation: volume %s was left deleting: backing store released, volume deleted", id);
                     } else if (outcome != null) {
                         LOG.infof("Reconciliation: volume %s was left deleting: its backing store cannot be released, now %s", id, outcome);
+                    }
+                })))
+                .chain(() -> volumes.idsIn(VolumeStatus.EXTENDING))
+                .chain(ids -> each(idle(ids), id -> extender.finishExtending(id).invoke(finished -> {
+                    if (finished != null) {
+                        LOG.infof("Reconciliation: volume %s was left extending: %s, now %s with %d GiB", id,
+                                switch (finished.outcome()) {
+                                    case EXTENDED -> "backing store grown, the target told";
+                                    case ROLLED_BACK -> "the raw device is too small, rolled back";
+                                    case FAILED -> "its backing store cannot grow";
+                                }, finished.status(), finished.sizeGib());
                     }
                 })))
                 .chain(attachments::volumesDetaching)

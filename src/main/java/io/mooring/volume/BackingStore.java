@@ -1,6 +1,7 @@
 package io.mooring.volume;
 
 import io.mooring.boot.MooringConfig;
+import io.mooring.engine.scsi.bdev.RawDeviceBackend;
 import io.mooring.fs.DurableFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class BackingStore {
 
-    static final long GIB = 1L << 30;
+    public static final long GIB = 1L << 30;
     /** Zeroed when a raw device is taken, so a new owner never sees the previous one's partition table or superblock. */
     static final int RAW_WIPE_BYTES = 1 << 20;
     private static final String IMAGE_SUFFIX = ".img";
@@ -69,10 +70,30 @@ public class BackingStore {
         DurableFiles.syncDirectory(directory);
     }
 
+    /**
+     * Grows a volume file to {@code sizeGib} (sparse: no block is written) and forces it and its directory, so the new
+     * size is on disk before the target or the database is told. Never shrinks: a file at that size or larger is
+     * kept, so finishing an extend again after a crash is harmless.
+     */
+    public void growFile(Path file, int sizeGib) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            if (raf.length() < sizeGib * GIB) {
+                raf.setLength(sizeGib * GIB);
+            }
+            raf.getChannel().force(true);
+        }
+        DurableFiles.syncDirectory(file.getParent());
+    }
+
+    /** The bytes a raw device holds: a block device's as the target reads them (sysfs), a stand-in file's length. */
+    public long rawDeviceBytes(Path device) throws IOException {
+        return Files.isRegularFile(device) ? Files.size(device) : RawDeviceBackend.sizeOf(device);
+    }
+
     /** Takes a raw device for a new volume: checks it is big enough and zeroes its first MiB. */
     public void claimRawDevice(Path device, int sizeGib) throws IOException {
         try (FileChannel channel = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long capacity = channel.size();
+            long capacity = rawDeviceBytes(device);
             if (capacity > 0 && capacity < sizeGib * GIB) {
                 throw new IOException("device " + device + " holds " + capacity + " bytes, less than " + sizeGib + " GiB");
             }

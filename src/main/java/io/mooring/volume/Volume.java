@@ -62,6 +62,21 @@ public class Volume extends PanacheEntityBase {
     @Convert(converter = JsonMapConverter.class)
     @Column(name = "admin_metadata")
     public Map<String, String> adminMetadata = new LinkedHashMap<>();
+    /** While {@code extending}: the status the volume returns to, and the size it is being extended to (GiB). */
+    @Column(name = "previous_status")
+    public String previousStatus;
+
+    @Column(name = "extending_to")
+    public Integer extendingTo;
+
+    /** Attachment changes set the status they imply; while an extend runs, that is the status the extend returns to. */
+    public void derivedStatus(String derived) {
+        if (VolumeStatus.EXTENDING.equals(status)) {
+            previousStatus = derived;
+        } else {
+            status = derived;
+        }
+    }
 
     @Column(name = "created_at")
     public LocalDateTime createdAt;

@@ -14,6 +14,8 @@ public final class VolumeStatus {
     public static final String DELETING = "deleting";
     public static final String ERROR = "error";
     public static final String ERROR_DELETING = "error_deleting";
+    public static final String EXTENDING = "extending";
+    public static final String ERROR_EXTENDING = "error_extending";
 
     public static final String DETACHED = "detached";
     public static final String ATTACHED = "attached";

@@ -8,11 +8,14 @@ import io.mooring.domain.DomainError.AttachmentBeingDeleted;
 import io.mooring.domain.DomainError.AttachmentNotConnected;
 import io.mooring.domain.DomainError.AttachmentNotFound;
 import io.mooring.domain.DomainError.DuplicateConnector;
+import io.mooring.domain.DomainError.ExtendNotLarger;
 import io.mooring.domain.DomainError.InvalidConnector;
 import io.mooring.domain.DomainError.MarkerNotFound;
 import io.mooring.domain.DomainError.NoFreeRawDevice;
+import io.mooring.domain.DomainError.RawDeviceTooSmall;
 import io.mooring.domain.DomainError.VolumeInErrorState;
 import io.mooring.domain.DomainError.VolumeNotDeletable;
+import io.mooring.domain.DomainError.VolumeNotExtendable;
 import io.mooring.domain.DomainError.VolumeNotFound;
 import io.mooring.domain.DomainError.VolumeNotReservable;
 import io.mooring.domain.DomainError.VolumeTypeNotFound;
@@ -28,6 +31,16 @@ class DomainFaultsTest {
 
     private static final UUID VOLUME = UUID.fromString("0b6c5f9e-3c8a-4b39-9f0e-5d9e6b2a1c11");
     private static final UUID ATTACHMENT = UUID.fromString("6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b");
+
+    @Test
+    void extend() {
+        assertFault(new ExtendNotLarger(2, 1), 400,
+                "Invalid input received: New size for extend must be greater than current size. (current: 2, extended: 1).");
+        assertFault(new VolumeNotExtendable(VOLUME, "in-use", "extending"), 400,
+                "Invalid volume: Volume " + VOLUME + " status must be '{'status': 'in-use'}' to extend, currently extending.");
+        assertFault(new RawDeviceTooSmall(3, 1), 413,
+                "Insufficient free space for volume creation on host mooring (requested / avail): 3/1");
+    }
 
     @Test
     void notFound() {

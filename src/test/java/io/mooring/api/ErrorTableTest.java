@@ -141,8 +141,8 @@ class ErrorTableTest {
                 new Case("GET", volumes + "/12345", "3.70", null, 404, "itemNotFound", "Volume 12345 could not be found."),
                 new Case("DELETE", volumes + "/" + missing, "3.70", null, 404, "itemNotFound", "Volume " + missing + " could not be found."),
                 new Case("GET", volumes + "/detail?marker=" + missing, "3.70", null, 404, "itemNotFound", "Marker " + missing + " could not be found."),
-                new Case("POST", volumes + "/" + volume + "/action", "3.70", "{\"os-extend\": {\"new_size\": 2}}", 400, "badRequest",
-                        "There is no such action: os-extend. Verify the request body and Content-Type header and try again."),
+                new Case("POST", volumes + "/" + volume + "/action", "3.70", "{\"os-migrate_volume\": {\"host\": \"h\"}}", 400, "badRequest",
+                        "There is no such action: os-migrate_volume. Verify the request body and Content-Type header and try again."),
                 new Case("GET", t.url("/types/" + missing), "3.70", null, 404, "itemNotFound", "Volume type " + missing + " could not be found."));
 
         SoftAssertions soft = new SoftAssertions();

@@ -36,8 +36,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 9 item 3's proof against the packaged appliance: a crash at every step of create/delete volume and
- * connect/delete attachment, by {@code kill -9} of Mooring (then a restart) or of the PostgreSQL backend serving it
+ * Issue 9 item 3's proof against the packaged appliance: a crash at every step of create/delete volume, extend of an
+ * in-use volume (issue 11) and connect/delete attachment, by {@code kill -9} of Mooring (then a restart) or of the PostgreSQL backend serving it
  * (then the request goes on), leaves nothing half-done once reconciliation ran: no volume in creating/deleting, no
  * attachment in detaching, no volume file without its row nor row without its file, every connected attachment logs
  * in with its credentials and every deleted one is refused, and a request that answered success really happened.
@@ -54,7 +54,7 @@ class CrashConsistencyIT {
 
     static Stream<String> points() {
         return Stream.of("volume.create.row-committed", "volume.create.file-written", "volume.delete.marked",
-                "volume.delete.file-removed", "attachment.connect.exported", "attachment.delete.marked", "attachment.delete.revoked");
+                "volume.delete.file-removed", "volume.extend.marked", "volume.extend.grown", "volume.extend.target-told", "attachment.connect.exported", "attachment.delete.marked", "attachment.delete.revoked");
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -108,6 +108,8 @@ class CrashConsistencyIT {
         String expected = switch (point) {
             case "volume.create.row-committed", "volume.create.file-written" -> "was left creating: backing store allocated, now available";
             case "volume.delete.marked", "volume.delete.file-removed" -> "volume " + operation.volumeId() + " was left deleting";
+            case "volume.extend.marked", "volume.extend.grown", "volume.extend.target-told" -> "volume " + operation.volumeId()
+                    + " was left extending: backing store grown, the target told, now in-use with 2 GiB";
             case "attachment.delete.marked", "attachment.delete.revoked" -> "attachment " + operation.attachmentId() + " of volume "
                     + operation.volumeId() + " was left detaching: revoked and deleted";
             default -> null;
@@ -207,7 +209,7 @@ class CrashConsistencyIT {
 
     // ---- the operations ------------------------------------------------------------------------------------------
 
-    enum Kind { CREATE_VOLUME, DELETE_VOLUME, CONNECT, DELETE_ATTACHMENT }
+    enum Kind { CREATE_VOLUME, DELETE_VOLUME, EXTEND_VOLUME, CONNECT, DELETE_ATTACHMENT }
 
     record Operation(Kind kind, String method, String path, String body, String volumeId, String attachmentId) {
     }
@@ -221,6 +223,13 @@ class CrashConsistencyIT {
         return switch (point) {
             case "volume.delete.marked", "volume.delete.file-removed" ->
                     new Operation(Kind.DELETE_VOLUME, "DELETE", "/volumes/" + volumeId, null, volumeId, null);
+            case "volume.extend.marked", "volume.extend.grown", "volume.extend.target-told" -> {
+                String attachmentId = connect(volumeId);
+                HttpResponse<String> completed = call("POST", "/attachments/" + attachmentId + "/action", "{\"os-complete\": null}");
+                assertThat(completed.statusCode()).as(completed.body()).isEqualTo(204);
+                yield new Operation(Kind.EXTEND_VOLUME, "POST", "/volumes/" + volumeId + "/action", "{\"os-extend\": {\"new_size\": 2}}",
+                        volumeId, attachmentId);
+            }
             case "attachment.connect.exported" -> new Operation(Kind.CONNECT, "POST", "/attachments", attachmentBody(volumeId), volumeId, null);
             default -> {
                 String attachmentId = connect(volumeId);
@@ -265,6 +274,11 @@ class CrashConsistencyIT {
                 assertThat(JsonPath.from(call("GET", "/volumes/" + id, null).body()).getString("volume.status")).isEqualTo("available");
             }
             case DELETE_VOLUME -> assertThat(call("GET", "/volumes/" + operation.volumeId(), null).statusCode()).isEqualTo(404);
+            case EXTEND_VOLUME -> {
+                JsonPath volume = JsonPath.from(call("GET", "/volumes/" + operation.volumeId(), null).body());
+                assertThat(volume.getInt("volume.size")).isEqualTo(2);
+                assertThat(volume.getString("volume.status")).isEqualTo("in-use");
+            }
             case CONNECT -> {
                 String id = remember(JsonPath.from(response.body()));
                 assertThat(call("GET", "/attachments/" + id, null).statusCode()).isEqualTo(200);
@@ -362,12 +376,14 @@ class CrashConsistencyIT {
         for (Map<String, Object> volume : JsonPath.from(volumes.body()).<Map<String, Object>>getList("volumes")) {
             String id = (String) volume.get("id");
             volumeIds.add(id);
-            if (Set.of("creating", "deleting").contains(volume.get("status"))) {
+            if (Set.of("creating", "deleting", "extending").contains(volume.get("status"))) {
                 problems.add("volume " + id + " is " + volume.get("status"));
             }
             Path file = directory.resolve(id + ".img");
             if (!Files.exists(file)) {
                 problems.add("volume " + id + " has no file");
+            } else if (Files.size(file) != ((Number) volume.get("size")).longValue() << 30) {
+                problems.add("volume " + id + " of " + volume.get("size") + " GiB has a file of " + Files.size(file) + " bytes");
             } else if (!PosixFilePermissions.toString(Files.getPosixFilePermissions(file)).equals("rw-------")) {
                 problems.add("volume file " + file + " is " + PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             }

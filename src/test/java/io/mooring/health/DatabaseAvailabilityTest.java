@@ -23,6 +23,9 @@ class DatabaseAvailabilityTest {
         assertThat(DatabaseAvailability.isUnavailable(new PgException("connection failure", "FATAL", "08006", null))).isTrue();
         assertThat(DatabaseAvailability.isUnavailable(new PgException("could not extend file: No space left on device", "ERROR", "53100", null)))
                 .as("a full disk is an outage (503) until the space monitor notices it").isTrue();
+        Throwable inactive = new io.vertx.core.impl.NoStackTraceThrowable("Connection is not active now, current status: CLOSED");
+        assertThat(DatabaseAvailability.isUnavailable(new io.smallrye.mutiny.CompositeException(inactive, inactive)))
+                .as("a transaction whose backend was killed: the statement and the rollback failed").isTrue();
     }
 
     @Test
@@ -30,5 +33,7 @@ class DatabaseAvailabilityTest {
         assertThat(DatabaseAvailability.isUnavailable(new PgException("duplicate key", "ERROR", "23505", null))).isFalse();
         assertThat(DatabaseAvailability.isUnavailable(new IllegalStateException("bug"))).isFalse();
         assertThat(DatabaseAvailability.isUnavailable(new CompletionException(new NullPointerException()))).isFalse();
+        assertThat(DatabaseAvailability.isUnavailable(new io.smallrye.mutiny.CompositeException(new IllegalStateException("a"),
+                new IllegalArgumentException("b")))).isFalse();
     }
 }

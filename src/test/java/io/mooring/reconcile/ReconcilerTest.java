@@ -129,6 +129,35 @@ class ReconcilerTest {
         Files.delete(other);
     }
 
+    @Test
+    void aVolumeLeftExtendingIsGrownAndReturnsToItsStatusWithTheNewSize() throws Throwable {
+        String volume = tenant.createVolume();
+        setExtending(volume, "available", 3);
+
+        repair();
+        assertThat(tenant.volumeStatus(volume)).isEqualTo("available");
+        tenant.at("3.70").get(tenant.url("/volumes/" + volume)).then().body("volume.size", org.hamcrest.Matchers.equalTo(3));
+        assertThat(Files.size(store.fileFor(UUID.fromString(volume)))).isEqualTo(3L << 30);
+    }
+
+    @Test
+    void anAttachedVolumeLeftExtendingAfterItsFileGrewKeepsTheFileAndItsAttachment() throws Throwable {
+        String volume = tenant.createVolume();
+        String attachment = connected(volume);
+        tenant.complete(attachment).then().statusCode(204);
+        Path file = store.fileFor(UUID.fromString(volume));
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(2L << 30);
+        }
+        setExtending(volume, "in-use", 2);
+
+        repair();
+        assertThat(tenant.volumeStatus(volume)).isEqualTo("in-use");
+        tenant.at("3.70").get(tenant.url("/volumes/" + volume)).then().body("volume.size", org.hamcrest.Matchers.equalTo(2));
+        assertThat(Files.size(file)).isEqualTo(2L << 30);
+        assertThat(exporter.exported()).containsEntry(volume, Set.of(chapUser(attachment)));
+    }
+
     private String connected(String volume) {
         String attachment = tenant.reserveOk(volume, UUID.randomUUID().toString());
         tenant.connect(attachment, INITIATOR).then().statusCode(200);
@@ -147,6 +176,12 @@ class ReconcilerTest {
     private static void setVolumeStatus(String volume, String status) throws Throwable {
         VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
                 () -> Volume.update("status = ?1 where id = ?2", status, UUID.fromString(volume))));
+    }
+
+    /** What a crash after the intent's commit leaves: extending, the status to return to and the size asked for. */
+    private static void setExtending(String volume, String previous, int toGib) throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Volume.update(
+                "status = 'extending', previousStatus = ?1, extendingTo = ?2 where id = ?3", previous, toGib, UUID.fromString(volume))));
     }
 
     private static void setAttachmentStatus(String attachment, String status) throws Throwable {

@@ -29,6 +29,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -162,6 +163,15 @@ public final class TargetEngine implements AutoCloseable {
     public int revoke(String targetIqn, String chapUser) {
         TargetNode node = registry.find(targetIqn);
         return node == null ? 0 : node.revoke(chapUser);
+    }
+
+    /**
+     * The medium of {@code lun} grew: the LU re-reads its size and every I_T nexus gets the unit attention CAPACITY DATA
+     * HAS CHANGED on its next command; sessions and commands in flight are untouched. Whether the size changed.
+     */
+    public boolean capacityChanged(String targetIqn, long lun) throws IOException {
+        TargetNode node = registry.find(targetIqn);
+        return node != null && node.device().capacityChanged(lun);
     }
 
     /** Revokes every grant, closes the target's sessions, unmaps its LUNs and closes their backends. */

@@ -42,7 +42,7 @@ final class CommandDispatcher {
         byte[] cdb = command.cdb();
         ScsiOp op = CommandTable.lookup(cdb);
         if (op == null || !op.keepsUnitAttention()) {
-            Sense attention = lu.unitAttentions().poll(command.nexus());
+            Sense attention = lu.unitAttentions().poll(command.nexus(), command.receivedNanos());
             if (attention != null) {
                 return Responses.checkCondition(attention);
             }

@@ -19,6 +19,7 @@ public final class ScsiCommand {
     private final int taskTag;
     private final boolean writeProtected;
     private final ByteBuf dataOut;
+    private final long receivedNanos;
 
     /**
      * @param lun                    the LUN as a 64-bit SAM LUN value (the transport decodes the iSCSI LUN field)
@@ -30,6 +31,15 @@ public final class ScsiCommand {
      */
     public ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedTransferLength,
                        TaskAttribute taskAttribute, int taskTag, boolean writeProtected, ByteBuf dataOut) {
+        this(nexus, lun, cdb, expectedTransferLength, taskAttribute, taskTag, writeProtected, dataOut, System.nanoTime());
+    }
+
+    /**
+     * @param receivedNanos when the transport received the command ({@link System#nanoTime()}), which may be well before
+     *                      its Data-Out was gathered: unit attentions raised after it are left for later commands
+     */
+    public ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedTransferLength,
+                       TaskAttribute taskAttribute, int taskTag, boolean writeProtected, ByteBuf dataOut, long receivedNanos) {
         this.nexus = nexus;
         this.lun = lun;
         this.cdb = cdb;
@@ -38,6 +48,7 @@ public final class ScsiCommand {
         this.taskTag = taskTag;
         this.writeProtected = writeProtected;
         this.dataOut = dataOut;
+        this.receivedNanos = receivedNanos;
     }
 
     public ItNexus nexus() { return nexus; }
@@ -57,6 +68,8 @@ public final class ScsiCommand {
     public boolean writeProtected() { return writeProtected; }
 
     public ByteBuf dataOut() { return dataOut; }
+
+    public long receivedNanos() { return receivedNanos; }
 
     /** SAM task attributes, in the iSCSI ATTR field's encoding order. */
     public enum TaskAttribute { UNTAGGED, SIMPLE, ORDERED, HEAD_OF_QUEUE, ACA }

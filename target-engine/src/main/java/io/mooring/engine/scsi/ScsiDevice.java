@@ -146,13 +146,22 @@ public final class ScsiDevice {
         });
     }
 
-    /** The service grew the backend of {@code lun}: re-read its size and tell every nexus CAPACITY DATA HAS CHANGED. */
-    public void capacityChanged(long lun) throws IOException {
+    /**
+     * The service grew the backend of {@code lun}: re-reads its size (one volatile write; the LUN table is not touched,
+     * so commands in flight go on) and, if it changed, raises CAPACITY DATA HAS CHANGED for every nexus, once each.
+     * Whether the size changed; false for a LUN nothing is mapped at.
+     */
+    public boolean capacityChanged(long lun) throws IOException {
         LogicalUnit unit = luns.get(lun);
-        if (unit != null) {
-            unit.backend().refreshSize();
-            unit.unitAttentions().raiseForAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+        if (unit == null) {
+            return false;
         }
+        long before = unit.backend().size();
+        if (unit.backend().refreshSize() == before) {
+            return false;
+        }
+        unit.unitAttentions().raiseForAll(Sense.CAPACITY_DATA_HAS_CHANGED);
+        return true;
     }
 
     /** Counters of {@code lun}, or {@code null} when it is not mapped. */

@@ -78,6 +78,11 @@ public final class TargetFixture implements AutoCloseable {
         return path;
     }
 
+    /** The file behind LUN 0 of {@link #TARGET}. */
+    public Path lunFile() {
+        return dir.resolve("lun0.img");
+    }
+
     public EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel(new IscsiPduDecoder(), new IscsiPduEncoder(),
                 new LoginStage(registry, new SecureRandom(), TimeUnit.SECONDS.toNanos(5), throttle));

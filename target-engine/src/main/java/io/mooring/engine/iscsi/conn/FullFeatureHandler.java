@@ -105,7 +105,7 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void execute(IscsiTask task) {
         task.executing = true;
         ScsiCommand command = new ScsiCommand(session.nexus(), task.lun, task.cdb, task.expectedLength,
-                task.attribute, task.initiatorTaskTag, session.readOnly(), task.dataOut);
+                task.attribute, task.initiatorTaskTag, session.readOnly(), task.dataOut, task.arrivalNanos);
         try {
             session.node().device().execute(command, task);
         } catch (RuntimeException e) {

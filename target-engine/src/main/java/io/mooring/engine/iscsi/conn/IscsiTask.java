@@ -29,7 +29,10 @@ final class IscsiTask implements ScsiCompletion, Runnable {
     final int expectedLength;
     final boolean read;
     final boolean write;
-    /** When the SCSI Command PDU arrived: the start of the command's latency. */
+    /**
+     * When the SCSI Command PDU arrived: the start of the command's latency, and the line between unit attentions
+     * this command reports and those raised after it was received.
+     */
     final long arrivalNanos = System.nanoTime();
 
     ByteBuf dataOut;

@@ -31,10 +31,7 @@ public final class RawDeviceBackend extends ChannelBackend {
 
     public static RawDeviceBackend open(Path device, boolean readOnly) throws IOException {
         Path real = device.toRealPath();
-        Path sysfsDir = SYS_BLOCK.resolve(real.getFileName().toString());
-        if (!Files.isDirectory(sysfsDir)) {
-            throw new IOException(device + " is not a block device (no " + sysfsDir + ")");
-        }
+        Path sysfsDir = sysfsDir(device, real);
         int blockSize = (int) queueAttribute(sysfsDir, "logical_block_size", SYSFS_SECTOR);
         int physicalBlockSize = (int) queueAttribute(sysfsDir, "physical_block_size", SYSFS_SECTOR);
         FileChannel channel = openChannel(real, readOnly);
@@ -81,6 +78,19 @@ public final class RawDeviceBackend extends ChannelBackend {
     @Override
     public FileChannel zeroCopyChannel() {
         return null;
+    }
+
+    /** The bytes the block device {@code device} holds (from sysfs, as the LU reads them). */
+    public static long sizeOf(Path device) throws IOException {
+        return sectors(sysfsDir(device, device.toRealPath())) * SYSFS_SECTOR;
+    }
+
+    private static Path sysfsDir(Path device, Path real) throws IOException {
+        Path sysfsDir = SYS_BLOCK.resolve(real.getFileName().toString());
+        if (!Files.isDirectory(sysfsDir)) {
+            throw new IOException(device + " is not a block device (no " + sysfsDir + ")");
+        }
+        return sysfsDir;
     }
 
     private static long sectors(Path sysfsDir) throws IOException {

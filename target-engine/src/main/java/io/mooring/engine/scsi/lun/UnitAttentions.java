@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Unit attention conditions pending per I_T nexus on one logical unit (SAM-5 5.14). A nexus seen for the first
- * time starts with POWER ON, RESET OR BUS DEVICE RESET OCCURRED; each condition is reported once, oldest first.
+ * time starts with POWER ON, RESET OR BUS DEVICE RESET OCCURRED; each condition is reported once, oldest first, and
+ * only to a command received after it arose (as SAM establishes it at the event: a write whose Data-Out was still
+ * arriving when the capacity changed completes, the nexus's next command reports it).
  * The per-command check is one map lookup and one volatile read; the queue lock is taken only when something is
  * pending.
  */
@@ -18,9 +20,12 @@ public final class UnitAttentions {
 
     private final ConcurrentHashMap<ItNexus, Pending> pending = new ConcurrentHashMap<>();
 
-    /** Takes the oldest condition pending for {@code nexus}, or {@code null}. */
-    public Sense poll(ItNexus nexus) {
-        return pending.computeIfAbsent(nexus, UnitAttentions::powerOn).poll();
+    /**
+     * Takes the oldest condition pending for {@code nexus} that arose before {@code receivedNanos} (when the command
+     * asking was received, {@link System#nanoTime()}), or {@code null}.
+     */
+    public Sense poll(ItNexus nexus, long receivedNanos) {
+        return pending.computeIfAbsent(nexus, UnitAttentions::powerOn).poll(receivedNanos);
     }
 
     public void raise(ItNexus nexus, Sense condition) {
@@ -50,36 +55,51 @@ public final class UnitAttentions {
         pending.remove(nexus);
     }
 
+    /** POWER ON counts as older than any command: the nexus's first command on this LU reports it. */
     private static Pending powerOn(ItNexus nexus) {
         Pending queue = new Pending();
-        queue.add(Sense.POWER_ON_RESET);
+        queue.add(Sense.POWER_ON_RESET, Long.MIN_VALUE);
         return queue;
+    }
+
+    /** A condition and when it arose ({@link System#nanoTime()}). */
+    private record Raised(Sense sense, long nanos) {
     }
 
     /** One nexus's conditions; {@code size} lets the common empty case skip the lock. */
     private static final class Pending {
-        private final ArrayDeque<Sense> conditions = new ArrayDeque<>(2);
+        private final ArrayDeque<Raised> conditions = new ArrayDeque<>(2);
         private volatile int size;
 
-        Sense poll() {
+        Sense poll(long receivedNanos) {
             if (size == 0) {
                 return null;
             }
             synchronized (this) {
-                Sense head = conditions.pollFirst();
+                Raised head = conditions.peekFirst();
+                if (head == null || head.nanos() != Long.MIN_VALUE && head.nanos() - receivedNanos > 0) {
+                    return null;
+                }
+                conditions.pollFirst();
                 size = conditions.size();
-                return head;
+                return head.sense();
             }
         }
 
-        synchronized void add(Sense condition) {
-            if (conditions.contains(condition)) {
-                return;
+        void add(Sense condition) {
+            add(condition, System.nanoTime());
+        }
+
+        synchronized void add(Sense condition, long nanos) {
+            for (Raised raised : conditions) {
+                if (raised.sense().equals(condition)) {
+                    return;
+                }
             }
             if (conditions.size() == MAX_PENDING) {
                 conditions.pollFirst();
             }
-            conditions.addLast(condition);
+            conditions.addLast(new Raised(condition, nanos));
             size = conditions.size();
         }
     }

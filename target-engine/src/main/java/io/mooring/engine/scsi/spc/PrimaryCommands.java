@@ -29,7 +29,7 @@ public final class PrimaryCommands {
         if ((cdb[1] & 0x01) != 0) {
             throw new SenseException(Sense.invalidFieldInCdb(1, 0));
         }
-        Sense pending = lu == null ? Sense.LUN_NOT_SUPPORTED : lu.unitAttentions().poll(command.nexus());
+        Sense pending = lu == null ? Sense.LUN_NOT_SUPPORTED : lu.unitAttentions().poll(command.nexus(), command.receivedNanos());
         Sense reported = pending == null ? Sense.NONE : pending;
         return Responses.parameterData(reported.toFixedFormat(), u8(cdb, 4));
     }

@@ -7,16 +7,8 @@ import io.mooring.testing.PostgresTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,61 +20,45 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.GLOBAL)
 class CinderCliExtendTest {
 
-    record Run(int exit, String out, String err) {
-
-        /** The Value cell of a Property/Value table row. */
-        String property(String name) {
-            Matcher m = Pattern.compile("^\\|\\s*" + Pattern.quote(name) + "\\s*\\|\\s*(.*?)\\s*\\|$", Pattern.MULTILINE).matcher(out);
-            return m.find() ? m.group(1) : null;
-        }
-    }
-
-    private Run cinder(Tenant tenant, String... command) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("/usr/bin/cinder", "--os-auth-type", "admin_token", "--os-token", tenant.token(),
-                "--os-project-id", tenant.project(), "--os-endpoint", "http://127.0.0.1:" + RestAssured.port + "/v3/" + tenant.project()));
-        args.addAll(List.of(command));
-        Process process = new ProcessBuilder(args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        byte[] err = process.getErrorStream().readAllBytes();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static CinderCli.Run cinder(Tenant tenant, String... command) throws IOException, InterruptedException {
+        return CinderCli.run(tenant.token(), tenant.project(), command);
     }
 
     @Test
     void cinderExtendGrowsAnAvailableVolumeAndAnInUseOneFrom342() throws Exception {
         Tenant tenant = Tenant.fresh();
         String name = "cli-extend-" + UUID.randomUUID().toString().substring(0, 8);
-        Run created = cinder(tenant, "create", "1", "--name", name);
+        CinderCli.Run created = cinder(tenant, "create", "1", "--name", name);
         assertThat(created.exit()).as(created.err()).isZero();
         String volume = created.property("id");
 
-        Run extended = cinder(tenant, "extend", name, "2");
+        CinderCli.Run extended = cinder(tenant, "extend", name, "2");
         assertThat(extended.exit()).as(extended.err()).isZero();
         assertThat(extended.out()).as("cinder extend prints nothing on success").isEmpty();
-        Run shown = cinder(tenant, "show", name);
+        CinderCli.Run shown = cinder(tenant, "show", name);
         assertThat(shown.property("size")).isEqualTo("2");
         assertThat(shown.property("status")).isEqualTo("available");
         assertThat(cinder(tenant, "list").out()).containsPattern(volume + "\\s*\\|\\s*available\\s*\\|\\s*" + name + "\\s*\\|\\s*2\\s*\\|");
 
-        Run connected = cinder(tenant, "--os-volume-api-version", "3.54", "attachment-create", name, UUID.randomUUID().toString(),
+        CinderCli.Run connected = cinder(tenant, "--os-volume-api-version", "3.54", "attachment-create", name, UUID.randomUUID().toString(),
                 "--connect", "True", "--initiator", "iqn.1993-08.org.debian:01:extend", "--ip", "127.0.0.1", "--host", "extend-host");
         assertThat(connected.exit()).as(connected.err()).isZero();
         String attachment = connected.property("id");
         assertThat(cinder(tenant, "--os-volume-api-version", "3.44", "attachment-complete", attachment).exit()).isZero();
         assertThat(cinder(tenant, "show", name).property("status")).isEqualTo("in-use");
 
-        Run refused = cinder(tenant, "--os-volume-api-version", "3.41", "extend", name, "3");
+        CinderCli.Run refused = cinder(tenant, "--os-volume-api-version", "3.41", "extend", name, "3");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("ERROR: Invalid volume: Volume " + volume + " status must be '{'status': 'available'}'"
                 + " to extend, currently in-use. (HTTP 400) (Request-ID: req-");
 
-        Run live = cinder(tenant, "--os-volume-api-version", "3.42", "extend", name, "3");
+        CinderCli.Run live = cinder(tenant, "--os-volume-api-version", "3.42", "extend", name, "3");
         assertThat(live.exit()).as(live.err()).isZero();
-        Run after = cinder(tenant, "show", name);
+        CinderCli.Run after = cinder(tenant, "show", name);
         assertThat(after.property("size")).isEqualTo("3");
         assertThat(after.property("status")).isEqualTo("in-use");
 
-        Run notLarger = cinder(tenant, "--os-volume-api-version", "3.42", "extend", name, "3");
+        CinderCli.Run notLarger = cinder(tenant, "--os-volume-api-version", "3.42", "extend", name, "3");
         assertThat(notLarger.exit()).isEqualTo(1);
         assertThat(notLarger.err()).contains("ERROR: Invalid input received: New size for extend must be greater than current size."
                 + " (current: 3, extended: 3). (HTTP 400)");

@@ -9,14 +9,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -59,31 +55,21 @@ class CinderCliListTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-
-        /** The (id, status, name) rows of a {@code cinder list} table, in printed order. */
-        List<String> names() {
-            List<String> names = new ArrayList<>();
-            Matcher m = ROW.matcher(out);
-            while (m.find()) {
-                assertThat(VOLUMES.get(m.group(3))).as("row " + m.group()).isEqualTo(m.group(1));
-                assertThat(m.group(2)).isEqualTo("available");
-                names.add(m.group(3));
-            }
-            return names;
+    /** The (id, status, name) rows of a {@code cinder list} table, in printed order. */
+    private static List<String> names(CinderCli.Run run) {
+        List<String> names = new ArrayList<>();
+        Matcher m = ROW.matcher(run.out());
+        while (m.find()) {
+            assertThat(VOLUMES.get(m.group(3))).as("row " + m.group()).isEqualTo(m.group(1));
+            assertThat(m.group(2)).isEqualTo("available");
+            names.add(m.group(3));
         }
+        return names;
     }
 
-    private static Run cinder(String... command) throws Exception {
+    private static CinderCli.Run cinder(String... command) throws Exception {
         fiveVolumes();
-        List<String> args = new ArrayList<>(List.of("/usr/bin/cinder", "--os-auth-type", "admin_token", "--os-token", admin.token(),
-                "--os-project-id", admin.project(), "--os-endpoint", "http://127.0.0.1:" + RestAssured.port + "/v3/" + admin.project()));
-        args.addAll(List.of(command));
-        Process process = new ProcessBuilder(args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        byte[] err = process.getErrorStream().readAllBytes();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        Run run = new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        CinderCli.Run run = CinderCli.run(admin.token(), admin.project(), command);
         assertThat(run.exit()).as(run.err()).isZero();
         return run;
     }
@@ -91,27 +77,27 @@ class CinderCliListTest {
     @Test
     void listPagesThroughVolumesLinks() throws Exception {
         // without --sort the CLI orders the rows by id itself
-        assertThat(cinder("list").names()).containsExactlyInAnyOrderElementsOf(VOLUMES.keySet());
+        assertThat(names(cinder("list"))).containsExactlyInAnyOrderElementsOf(VOLUMES.keySet());
     }
 
     @Test
     void listByMetadata() throws Exception {
-        assertThat(cinder("list", "--metadata", "k=v").names()).containsExactlyInAnyOrder("bravo", "delta-x");
-        assertThat(cinder("list", "--metadata", "k=v", "site=edge").names()).containsExactly("delta-x");
-        assertThat(cinder("list", "--metadata", "k=none").names()).isEmpty();
+        assertThat(names(cinder("list", "--metadata", "k=v"))).containsExactlyInAnyOrder("bravo", "delta-x");
+        assertThat(names(cinder("list", "--metadata", "k=v", "site=edge"))).containsExactly("delta-x");
+        assertThat(names(cinder("list", "--metadata", "k=none"))).isEmpty();
     }
 
     @Test
     void listByInexactName() throws Exception {
-        assertThat(cinder("--os-volume-api-version", "3.34", "list", "--filters", "name~=x").names())
+        assertThat(names(cinder("--os-volume-api-version", "3.34", "list", "--filters", "name~=x")))
                 .containsExactlyInAnyOrder("charlie-x", "delta-x");
-        assertThat(cinder("--os-volume-api-version", "3.34", "list", "--filters", "name~=lph").names()).containsExactly("alpha");
+        assertThat(names(cinder("--os-volume-api-version", "3.34", "list", "--filters", "name~=lph"))).containsExactly("alpha");
     }
 
     @Test
     void listSortedByName() throws Exception {
-        assertThat(cinder("list", "--sort", "name:asc").names()).containsExactly("alpha", "bravo", "charlie-x", "delta-x", "echo");
-        assertThat(cinder("list", "--sort", "name:desc").names()).containsExactly("echo", "delta-x", "charlie-x", "bravo", "alpha");
-        assertThat(cinder("list", "--sort", "name:asc", "--metadata", "k=v").names()).containsExactly("bravo", "delta-x");
+        assertThat(names(cinder("list", "--sort", "name:asc"))).containsExactly("alpha", "bravo", "charlie-x", "delta-x", "echo");
+        assertThat(names(cinder("list", "--sort", "name:desc"))).containsExactly("echo", "delta-x", "charlie-x", "bravo", "alpha");
+        assertThat(names(cinder("list", "--sort", "name:asc", "--metadata", "k=v"))).containsExactly("bravo", "delta-x");
     }
 }

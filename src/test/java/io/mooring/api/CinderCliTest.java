@@ -7,17 +7,11 @@ import io.mooring.testing.PostgresTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,24 +25,8 @@ class CinderCliTest {
 
     private static final Path CINDER = Path.of("/usr/bin/cinder");
 
-    record Run(int exit, String out, String err) {
-
-        /** The Value cell of a Property/Value table row. */
-        String property(String name) {
-            Matcher m = Pattern.compile("^\\|\\s*" + Pattern.quote(name) + "\\s*\\|\\s*(.*?)\\s*\\|$", Pattern.MULTILINE).matcher(out);
-            return m.find() ? m.group(1) : null;
-        }
-    }
-
-    private Run cinder(String token, String project, String... command) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(CINDER.toString(), "--os-auth-type", "admin_token", "--os-token", token,
-                "--os-project-id", project, "--os-endpoint", "http://127.0.0.1:" + RestAssured.port + "/v3/" + project));
-        args.addAll(List.of(command));
-        Process process = new ProcessBuilder(args).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        byte[] err = process.getErrorStream().readAllBytes();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static CinderCli.Run cinder(String token, String project, String... command) throws IOException, InterruptedException {
+        return CinderCli.run(token, project, command);
     }
 
     @Test
@@ -60,23 +38,23 @@ class CinderCliTest {
         String name = "cli-" + UUID.randomUUID().toString().substring(0, 8);
         String server = UUID.randomUUID().toString();
 
-        Run created = cinder(token, project, "create", "1", "--name", name);
+        CinderCli.Run created = cinder(token, project, "create", "1", "--name", name);
         assertThat(created.exit()).as(created.err()).isZero();
         // the CLI prints the volume it fetches right after the create, not the create's 202 (Cinder's "creating")
         assertThat(created.property("status")).isEqualTo("available");
         assertThat(created.property("size")).isEqualTo("1");
         String volume = created.property("id");
 
-        Run shown = cinder(token, project, "show", name);
+        CinderCli.Run shown = cinder(token, project, "show", name);
         assertThat(shown.exit()).as(shown.err()).isZero();
         assertThat(shown.property("id")).isEqualTo(volume);
 
-        Run listed = cinder(token, project, "list");
+        CinderCli.Run listed = cinder(token, project, "list");
         assertThat(listed.exit()).isZero();
         assertThat(listed.err()).doesNotContain("downgrading");
         assertThat(listed.out()).containsPattern(volume + "\\s*\\|\\s*available\\s*\\|\\s*" + name);
 
-        Run reserved = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-create", name, server);
+        CinderCli.Run reserved = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-create", name, server);
         assertThat(reserved.exit()).as(reserved.err()).isZero();
         assertThat(reserved.property("status")).isEqualTo("reserved");
         assertThat(reserved.property("instance")).isEqualTo(server);
@@ -84,7 +62,7 @@ class CinderCliTest {
         String attachment = reserved.property("id");
         assertThat(tenant.volumeStatus(volume)).isEqualTo("reserved");
 
-        Run updated = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-update", attachment,
+        CinderCli.Run updated = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-update", attachment,
                 "--initiator", "iqn.1993-08.org.debian:01:cli1", "--ip", "127.0.0.1", "--host", "cli-host", "--mountpoint", "/dev/vdb");
         assertThat(updated.exit()).as(updated.err()).isZero();
         assertThat(updated.property("status")).isEqualTo("attaching");
@@ -93,34 +71,34 @@ class CinderCliTest {
         assertThat(updated.property("auth_password")).matches("[A-Za-z0-9]{16,24}");
         assertThat(tenant.volumeStatus(volume)).isEqualTo("attaching");
 
-        Run attachments = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-list", "--volume-id", volume);
+        CinderCli.Run attachments = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-list", "--volume-id", volume);
         assertThat(attachments.exit()).isZero();
         assertThat(attachments.out()).containsPattern(attachment + "\\s*\\|\\s*" + volume + "\\s*\\|\\s*attaching\\s*\\|\\s*" + server);
 
-        Run attachmentShown = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-show", attachment);
+        CinderCli.Run attachmentShown = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-show", attachment);
         assertThat(attachmentShown.exit()).isZero();
         assertThat(attachmentShown.property("status")).isEqualTo("attaching");
 
-        Run completed = cinder(token, project, "--os-volume-api-version", "3.44", "attachment-complete", attachment);
+        CinderCli.Run completed = cinder(token, project, "--os-volume-api-version", "3.44", "attachment-complete", attachment);
         assertThat(completed.exit()).as(completed.err()).isZero();
         assertThat(tenant.volumeStatus(volume)).isEqualTo("in-use");
         assertThat(cinder(token, project, "list").out()).containsPattern(volume + "\\s*\\|\\s*in-use\\s*\\|.*" + server);
 
-        Run refused = cinder(token, project, "delete", name);
+        CinderCli.Run refused = cinder(token, project, "delete", name);
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.out() + refused.err()).contains("Delete for volume " + name + " failed: Invalid volume: Volume status must be available")
                 .contains("(HTTP 400) (Request-ID: req-");
 
-        Run detached = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-delete", attachment);
+        CinderCli.Run detached = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-delete", attachment);
         assertThat(detached.exit()).as(detached.err()).isZero();
         assertThat(tenant.volumeStatus(volume)).isEqualTo("available");
 
-        Run gone = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-show", attachment);
+        CinderCli.Run gone = cinder(token, project, "--os-volume-api-version", "3.27", "attachment-show", attachment);
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).contains("Volume attachment could not be found with filter: attachment_id = " + attachment + ". (HTTP 404) (Request-ID: req-");
 
         // create-with-connector in one call: the seed's connection table
-        Run connected = cinder(token, project, "--os-volume-api-version", "3.54", "attachment-create", name, server, "--connect", "True",
+        CinderCli.Run connected = cinder(token, project, "--os-volume-api-version", "3.54", "attachment-create", name, server, "--connect", "True",
                 "--initiator", "iqn.1993-08.org.debian:01:cli2", "--ip", "127.0.0.1", "--host", "cli-host2", "--mode", "ro");
         assertThat(connected.exit()).as(connected.err()).isZero();
         assertThat(connected.property("status")).isEqualTo("attaching");
@@ -133,12 +111,12 @@ class CinderCliTest {
         assertThat(connected.property("volume_id")).isEqualTo(volume);
         assertThat(cinder(token, project, "--os-volume-api-version", "3.27", "attachment-delete", connected.property("id")).exit()).isZero();
 
-        Run deleted = cinder(token, project, "delete", name);
+        CinderCli.Run deleted = cinder(token, project, "delete", name);
         assertThat(deleted.exit()).as(deleted.err()).isZero();
         assertThat(deleted.out()).contains("Request to delete volume " + name + " has been accepted.");
         tenant.at(Api.LATEST).get(tenant.url("/volumes/" + volume)).then().statusCode(404);
 
-        Run unauthorized = cinder("not-a-token", project, "list");
+        CinderCli.Run unauthorized = cinder("not-a-token", project, "list");
         assertThat(unauthorized.exit()).isEqualTo(1);
         assertThat(unauthorized.err()).contains("(HTTP 401)");
     }

@@ -9,7 +9,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,10 +19,7 @@ import org.junit.jupiter.api.Test;
 class VolumeCallsCliTest {
 
     private static Tools.Result cinder(String token, String project, String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token", token,
-                "--os-project-id", project, "--os-endpoint", "http://127.0.0.1:" + RestAssured.port + "/v3/" + project));
-        args.addAll(List.of(command));
-        return Tools.run(args);
+        return Tools.cinder("http://127.0.0.1:" + RestAssured.port, token, project, command);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -263,13 +262,12 @@ class AttachmentExportIT {
     }
 
     private Tools.Result cinder(String microversion, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token=" + token,
-                "--os-project-id", PROJECT, "--os-endpoint", appliance.baseUrl() + "/v3/" + PROJECT));
+        List<String> command = new ArrayList<>();
         if (microversion != null) {
             command.addAll(List.of("--os-volume-api-version", microversion));
         }
         command.addAll(List.of(args));
-        return Tools.run(command);
+        return Tools.cinder(appliance.baseUrl(), token, PROJECT, command.toArray(String[]::new));
     }
 
     private Tools.Result qemuIo(Lun lun, String initiator, String... commands) throws IOException, InterruptedException {
@@ -278,17 +276,7 @@ class AttachmentExportIT {
 
     /** qemu-io over libiscsi with the password in a file (not on the command line) and an explicit initiator name. */
     private List<String> qemuIoCommand(Lun lun, String initiator, String... commands) throws IOException {
-        Path secret = Files.createTempFile(appliance.workDir(), "chap-", ".secret");
-        Files.writeString(secret, lun.password());
-        String[] portal = lun.portal().split(":");
-        List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
-                "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + portal[0] + ":" + portal[1]
-                        + ",file.target=" + lun.iqn() + ",file.lun=0,file.user=" + lun.user()
-                        + ",file.password-secret=chap,file.initiator-name=" + initiator));
-        for (String c : commands) {
-            command.addAll(List.of("-c", c));
-        }
-        return command;
+        return Tools.qemuIoCommand(appliance.workDir(), lun.portal(), lun.iqn(), lun.user(), lun.password(), initiator, commands);
     }
 
     /** Bytes the filesystem has allocated to {@code file} ({@code stat}'s blocks times their size). */

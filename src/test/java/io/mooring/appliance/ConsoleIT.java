@@ -261,26 +261,17 @@ class ConsoleIT {
     }
 
     private Tools.Result cinder(String microversion, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token=" + token,
-                "--os-project-id", PROJECT, "--os-endpoint", appliance.baseUrl() + "/v3/" + PROJECT));
+        List<String> command = new ArrayList<>();
         if (microversion != null) {
             command.addAll(List.of("--os-volume-api-version", microversion));
         }
         command.addAll(List.of(args));
-        return Tools.run(command);
+        return Tools.cinder(appliance.baseUrl(), token, PROJECT, command.toArray(String[]::new));
     }
 
     /** qemu-io over libiscsi with the attachment's CHAP account (the password in a file, not on the command line). */
     private List<String> qemuIoCommand(Map<String, String> info, String... commands) throws IOException {
-        Path secret = Files.createTempFile(appliance.workDir(), "chap-", ".secret");
-        Files.writeString(secret, info.get("auth_password"));
-        List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
-                "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + info.get("target_portal")
-                        + ",file.target=" + info.get("target_iqn") + ",file.lun=0,file.user=" + info.get("auth_username")
-                        + ",file.password-secret=chap,file.initiator-name=" + INITIATOR));
-        for (String c : commands) {
-            command.addAll(List.of("-c", c));
-        }
-        return command;
+        return Tools.qemuIoCommand(appliance.workDir(), info.get("target_portal"), info.get("target_iqn"), info.get("auth_username"),
+                info.get("auth_password"), INITIATOR, commands);
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -261,24 +260,12 @@ class DiskFullIT {
     }
 
     private Tools.Result cinder(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token=" + token,
-                "--os-project-id", PROJECT, "--os-endpoint", appliance.baseUrl() + "/v3/" + PROJECT));
-        command.addAll(List.of(args));
-        return Tools.run(command);
+        return Tools.cinder(appliance.baseUrl(), token, PROJECT, args);
     }
 
     /** qemu-io over libiscsi with the CHAP password in a file outside the small filesystem. */
     private Tools.Result qemuIo(AttachmentExportIT.Lun lun, String... commands) throws IOException, InterruptedException {
-        Path secret = Files.createTempFile(appliance.workDir(), "chap-", ".secret");
-        Files.writeString(secret, lun.password());
-        List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
-                "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + lun.portal()
-                        + ",file.target=" + lun.iqn() + ",file.lun=0,file.user=" + lun.user()
-                        + ",file.password-secret=chap,file.initiator-name=" + HOST));
-        for (String c : commands) {
-            command.addAll(List.of("-c", c));
-        }
-        return Tools.run(command, 300);
+        return Tools.run(Tools.qemuIoCommand(appliance.workDir(), lun.portal(), lun.iqn(), lun.user(), lun.password(), HOST, commands), 300);
     }
 
     private void awaitUnmount() throws IOException, InterruptedException {

@@ -135,10 +135,7 @@ class LiveExtendIT {
     }
 
     private Tools.Result cinder(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token=" + token,
-                "--os-project-id", PROJECT, "--os-endpoint", appliance.baseUrl() + "/v3/" + PROJECT));
-        command.addAll(List.of(args));
-        return Tools.run(command);
+        return Tools.cinder(appliance.baseUrl(), token, PROJECT, args);
     }
 
     /** The bytes of qemu-io's {@code read -v} dump ({@code 00000000:  ab cd ... 16 bytes  ascii}). */
@@ -155,15 +152,6 @@ class LiveExtendIT {
     }
 
     private List<String> qemuIo(AttachmentExportIT.Lun lun, String... commands) throws IOException {
-        Path secret = Files.createTempFile(appliance.workDir(), "chap-", ".secret");
-        Files.writeString(secret, lun.password());
-        List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
-                "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + lun.portal()
-                        + ",file.target=" + lun.iqn() + ",file.lun=0,file.user=" + lun.user()
-                        + ",file.password-secret=chap,file.initiator-name=" + HOST));
-        for (String c : commands) {
-            command.addAll(List.of("-c", c));
-        }
-        return command;
+        return Tools.qemuIoCommand(appliance.workDir(), lun.portal(), lun.iqn(), lun.user(), lun.password(), HOST, commands);
     }
 }

@@ -9,7 +9,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -204,15 +203,7 @@ class MetricsIT {
 
     /** qemu-io over libiscsi, the password in a file rather than on the command line. */
     private List<String> qemuIo(AttachmentExportIT.Lun lun, List<String> commands) throws IOException {
-        Path secret = Files.createTempFile(appliance.workDir(), "chap-", ".secret");
-        Files.writeString(secret, lun.password());
-        List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
-                "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + lun.portal()
-                        + ",file.target=" + lun.iqn() + ",file.lun=0,file.user=" + lun.user()
-                        + ",file.password-secret=chap,file.initiator-name=" + HOST));
-        for (String c : commands) {
-            command.addAll(List.of("-c", c));
-        }
-        return command;
+        return Tools.qemuIoCommand(appliance.workDir(), lun.portal(), lun.iqn(), lun.user(), lun.password(), HOST,
+                commands.toArray(String[]::new));
     }
 }

@@ -2,6 +2,8 @@ package io.mooring.appliance;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +39,40 @@ public final class Tools {
             throw new AssertionError("timed out after " + timeoutSeconds + " s: " + command);
         }
         return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The real {@code cinder} CLI against Mooring's API at {@code baseUrl} (e.g. {@code http://127.0.0.1:8776}), acting
+     * in {@code project} with keystoneauth's {@code admin_token} plugin, as README shows operators.
+     */
+    public static Result cinder(String baseUrl, String token, String project, String... args) throws IOException, InterruptedException {
+        return run(cinderCommand(baseUrl, token, project, args));
+    }
+
+    /** The command line {@link #cinder} runs. */
+    public static List<String> cinderCommand(String baseUrl, String token, String project, String... args) {
+        List<String> command = new ArrayList<>(List.of("cinder", "--os-auth-type", "admin_token", "--os-token=" + token,
+                "--os-project-id", project, "--os-endpoint", baseUrl + "/v3/" + project));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
+     * qemu-io over libiscsi, logged in to {@code iqn} at {@code portal} with a CHAP account whose password goes in a new
+     * file under {@code secretDir} (never on the command line); each of {@code commands} is one {@code -c}.
+     */
+    public static List<String> qemuIoCommand(Path secretDir, String portal, String iqn, String user, String password,
+                                             String initiator, String... commands) throws IOException {
+        Path secret = Files.createTempFile(secretDir, "chap-", ".secret");
+        Files.writeString(secret, password);
+        List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
+                "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + portal
+                        + ",file.target=" + iqn + ",file.lun=0,file.user=" + user
+                        + ",file.password-secret=chap,file.initiator-name=" + initiator));
+        for (String c : commands) {
+            command.addAll(List.of("-c", c));
+        }
+        return command;
     }
 
     /**

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.mooring.api.Api;
 import io.mooring.api.Api.Tenant;
 import io.mooring.appliance.Tools;
+import io.mooring.boot.Posix;
 import io.mooring.testing.PostgresTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -357,19 +357,12 @@ class VolumeCallsTest {
     /** qemu-io over libiscsi with the attachment's CHAP account (the password in a file, not on the command line). */
     private static Tools.Result qemuIo(JsonPath attachment, String initiator, String... commands) throws Exception {
         Map<String, Object> info = attachment.getMap("attachment.connection_info");
-        Path secret = Files.createTempFile("chap-", ".secret");
+        Path secretDir = Files.createTempDirectory("chap-");
         try {
-            Files.writeString(secret, (String) info.get("auth_password"));
-            List<String> command = new ArrayList<>(List.of("qemu-io", "--object", "secret,id=chap,file=" + secret,
-                    "--image-opts", "driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=" + info.get("target_portal")
-                            + ",file.target=" + info.get("target_iqn") + ",file.lun=0,file.user=" + info.get("auth_username")
-                            + ",file.password-secret=chap,file.initiator-name=" + initiator));
-            for (String c : commands) {
-                command.addAll(List.of("-c", c));
-            }
-            return Tools.run(command);
+            return Tools.run(Tools.qemuIoCommand(secretDir, (String) info.get("target_portal"), (String) info.get("target_iqn"),
+                    (String) info.get("auth_username"), (String) info.get("auth_password"), initiator, commands));
         } finally {
-            Files.delete(secret);
+            Posix.deleteTree(secretDir);
         }
     }
 }

@@ -11,12 +11,15 @@ Every worker holds one keep-alive HTTP/1.1 connection for the whole run.
            (revoke, soft delete): one connect+delete cycle
   list     --rows volumes, each with one reserved attachment, then workers alternate
            GET /v3/P/volumes/detail and GET /v3/P/attachments/detail (each answers all --rows rows)
-Prints one line per concurrency: cycles/s (list: requests/s), p50/p99 of one cycle (list: one request), the count.
+Prints one line per concurrency: cycles/s (list: requests/s), p50/p99 of one cycle (list: one request), the count,
+and with --jvm-pid / --pg-pid the CPU time the appliance's JVM and its PostgreSQL (the postmaster's processes) spent
+per cycle during the measured run: a figure that a busy shared machine disturbs far less than the rates.
 The --warmup seconds before each measured run are not counted. Loopback only; bounded by --seconds.
 """
 import argparse
 import http.client
 import json
+import os
 import threading
 import time
 import urllib.parse
@@ -60,6 +63,34 @@ class Client:
     def close(self):
         if self.conn is not None:
             self.conn.close()
+
+
+def ticks(pid, reaped=False):
+    """utime + stime of one process in clock ticks (0 once it is gone), with reaped: plus its ended children's."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def family(postmaster):
+    """The postmaster and its children (backends, walwriter, checkpointer, ...)."""
+    pids = [postmaster]
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        pids.append(int(name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return pids
+
+
+def cpu_sample(jvm, pg):
+    return (ticks(jvm) if jvm else 0, sum(ticks(p, reaped=p == pg) for p in family(pg)) if pg else 0)
 
 
 def pct(latencies, q):
@@ -138,6 +169,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=0)
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
     ap.add_argument("--rows", type=int, default=500)
+    ap.add_argument("--jvm-pid", type=int)
+    ap.add_argument("--pg-pid", type=int, help="the postmaster")
     a = ap.parse_args()
     if not a.base.startswith(("http://127.", "http://localhost")):
         raise SystemExit("loopback targets only")
@@ -157,10 +190,18 @@ def main():
                 workers = cycle_workers(clients, vols, a.mode)
             if a.warmup > 0:
                 run(workers, a.warmup)
+            before = cpu_sample(a.jvm_pid, a.pg_pid)
             n, elapsed, lat = run(workers, a.seconds)
+            after = cpu_sample(a.jvm_pid, a.pg_pid)
             unit = "requests/s" if a.mode == "list" else "cycles/s"
-            print("%s concurrency %d: %.1f %s, p50 %.1f ms, p99 %.1f ms (%d in %.1f s)"
-                  % (a.mode, conc, n / elapsed, unit, pct(lat, 0.50), pct(lat, 0.99), n, elapsed), flush=True)
+            tick_ms = 1000.0 / os.sysconf("SC_CLK_TCK")
+            cpu = ""
+            if a.jvm_pid or a.pg_pid:
+                cpu = ", cpu/%s: jvm %.2f ms, postgres %.2f ms" % ("request" if a.mode == "list" else "cycle",
+                                                                  (after[0] - before[0]) * tick_ms / max(n, 1),
+                                                                  (after[1] - before[1]) * tick_ms / max(n, 1))
+            print("%s concurrency %d: %.1f %s, p50 %.1f ms, p99 %.1f ms (%d in %.1f s)%s"
+                  % (a.mode, conc, n / elapsed, unit, pct(lat, 0.50), pct(lat, 0.99), n, elapsed, cpu), flush=True)
         finally:
             for c in clients:
                 c.close()

@@ -88,22 +88,33 @@ public class AttachmentService {
     @Inject
     FaultPoints faults;
 
+    @Inject
+    AttachmentFastPath fast;
+
     // ---- create / update / complete / delete -------------------------------------------------------------------
 
     /** Reserve (no connector) or reserve and connect in one transaction: a failed connect leaves no reservation. */
     public Uni<VolumeAttachment> create(Scope scope, UUID volumeId, String instanceUuid, ObjectNode connector, String mode) {
-        boolean connect = connector != null && !connector.isEmpty();
-        if (connect) {
-            requireInitiator(connector);
+        if (connector == null || connector.isEmpty()) {
+            return fast.reserve(scope, volumeId, instanceUuid, mode)
+                    .chain(reserved -> reserved != null ? Uni.createFrom().item(reserved) : reserveByEntity(scope, volumeId, instanceUuid, mode));
         }
+        requireInitiator(connector);
         AtomicReference<ExportGrant> exported = new AtomicReference<>();
         return busy.working(marker -> {
             marker.mark(volumeId);
             return Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode)
-                            .chain(attachment -> connect
-                                    ? lockVolume(attachment.volumeId).chain(volume -> connectLocked(attachment, volume, connector, exported))
-                                    : Uni.createFrom().item(attachment)))
+                            .chain(attachment -> lockVolume(attachment.volumeId)
+                                    .chain(volume -> connectLocked(attachment, volume, connector, exported))))
                     .onFailure().call(() -> revokeIfExported(exported));
+        });
+    }
+
+    /** The entity path of a reserve without connector, for when the fast path's compare-and-swap lost. */
+    private Uni<VolumeAttachment> reserveByEntity(Scope scope, UUID volumeId, String instanceUuid, String mode) {
+        return busy.working(marker -> {
+            marker.mark(volumeId);
+            return Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode));
         });
     }
 
@@ -284,6 +295,12 @@ public class AttachmentService {
      * {@code detaching} attachment again finishes it. Returns the volume's remaining attachments.
      */
     public Uni<List<VolumeAttachment>> delete(Scope scope, UUID attachmentId) {
+        return fast.deleteUnconnected(scope, attachmentId)
+                .chain(remaining -> remaining != null ? Uni.createFrom().item(remaining) : deleteByEntity(scope, attachmentId));
+    }
+
+    /** The entity path of a delete: connected attachments, and whatever the fast path left to it. */
+    private Uni<List<VolumeAttachment>> deleteByEntity(Scope scope, UUID attachmentId) {
         return busy.working(marker -> Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(locked -> {
                     marker.mark(locked.volume().id);
                     VolumeAttachment attachment = locked.attachment();

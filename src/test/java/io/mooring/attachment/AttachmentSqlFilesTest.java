@@ -1,0 +1,42 @@
+package io.mooring.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mooring.db.SqlFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast path's SQL files are what benchmarks/rest-ceiling.sh feeds pgbench: their parameters must be the ones the
+ * service binds (in order) and the ones the script knows how to bind, or the ceiling would measure other statements.
+ */
+class AttachmentSqlFilesTest {
+
+    private static final List<SqlFile> FILES = List.of(AttachmentFastPath.RESERVE, AttachmentFastPath.DELETE_LOCK,
+            AttachmentFastPath.DELETE_UNCONNECTED, AttachmentFastPath.DELETE_REMAINING);
+
+    @Test
+    void eachFileDeclaresExactlyTheParametersItsCallerBinds() {
+        assertThat(AttachmentFastPath.RESERVE.params()).containsExactly("volume_id", "admin", "project_id", "instance_uuid", "attach_mode");
+        assertThat(AttachmentFastPath.DELETE_LOCK.params()).containsExactly("attachment_id", "admin", "project_id");
+        assertThat(AttachmentFastPath.DELETE_UNCONNECTED.params()).containsExactly("attachment_id", "admin", "project_id");
+        assertThat(AttachmentFastPath.DELETE_REMAINING.params()).containsExactly("attachment_id");
+    }
+
+    @Test
+    void theCeilingScriptBindsEveryParameterTheFilesDeclare() throws IOException {
+        String script = Files.readString(Path.of("..", "benchmarks", "rest-ceiling.sh"));
+        Matcher binding = Pattern.compile("^\\s*\\[(\\w+)]=", Pattern.MULTILINE).matcher(script);
+        List<String> bound = binding.results().map(m -> m.group(1)).toList();
+        List<String> declared = FILES.stream().flatMap(f -> f.params().stream()).distinct().toList();
+        assertThat(bound).containsAll(declared);
+        Stream.of("reserve.sql", "delete-lock.sql", "delete-unconnected.sql", "delete-remaining.sql")
+                .forEach(name -> assertThat(script).contains("statement " + name));
+    }
+}

@@ -44,7 +44,11 @@ public class AttachmentFastPath {
         Future<VolumeAttachment> reserved = sql().preparedQuery(RESERVE.sql())
                 .execute(Tuple.of(volumeId, scope.admin(), scope.projectId(), instanceUuid, mode))
                 .map(rows -> rows.size() == 1 ? attachment(rows.iterator().next()) : null);
-        return UniHelper.toUni(reserved);
+        return UniHelper.toUni(reserved).invoke(attachment -> {
+            if (attachment != null) {
+                AttachmentTransitions.count(AttachmentTransitions.NONE, attachment.attachStatus);
+            }
+        });
     }
 
     /** The volume's remaining attachments once a never-connected attachment is deleted, or null when it was not. */
@@ -59,9 +63,13 @@ public class AttachmentFastPath {
             Future<RowSet<Row>> remaining = connection.preparedQuery(DELETE_REMAINING.sql()).execute(Tuple.of(attachmentId));
             Future<RowSet<Row>> commit = connection.query("COMMIT").execute();
             // the first failure in statement order is the cause (later ones only say the transaction was aborted)
-            return begin.compose(done -> lock).compose(done -> changed).compose(rows -> commit.compose(done -> rows.rowCount() == 1
-                            ? remaining.map(AttachmentFastPath::attachments)
-                            : Future.<List<VolumeAttachment>>succeededFuture(null)))
+            return begin.compose(done -> lock).compose(done -> changed).compose(rows -> commit.compose(done -> {
+                        if (rows.rowCount() != 1) {
+                            return Future.<List<VolumeAttachment>>succeededFuture(null);
+                        }
+                        AttachmentTransitions.count(rows.iterator().next().getString("previous_status"), AttachStatus.DETACHED);
+                        return remaining.map(AttachmentFastPath::attachments);
+                    }))
                     .eventually(() -> connection.close());
         });
         return UniHelper.toUni(deleted);

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts attachment status changes as they are written (JPA callbacks of {@link VolumeAttachment}): a new row
  * counts from {@code none}. A change whose transaction then rolls back is counted too; bulk updates (a failed export
- * marking its reservation {@code error_attaching}) are not seen. Only Cinder's statuses are keys, so the counts
+ * marking its reservation {@code error_attaching}) are not seen; {@link AttachmentFastPath} counts its own. Only Cinder's statuses are keys, so the counts
  * stay a small fixed set.
  */
 public class AttachmentTransitions {
@@ -56,7 +56,8 @@ public class AttachmentTransitions {
         }
     }
 
-    private static void count(String from, String to) {
+    /** A change written without the entity (the fast path's SQL), counted once its transaction committed. */
+    static void count(String from, String to) {
         if (known(from) && known(to)) {
             COUNTS.computeIfAbsent(new Transition(from, to), t -> new LongAdder()).increment();
         }

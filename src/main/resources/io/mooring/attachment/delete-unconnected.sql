@@ -2,9 +2,12 @@
 -- soft-deletes a never-connected attachment (nothing to revoke) and derives the volume's state from the attachments
 -- that remain, strongest of attached > attaching > detaching > reserved (error_* ignored), none -> available; as
 -- AttachmentService.recomputeVolume does. Only while the volume is in one of the attach workflow's states: in any other
--- (deleting, extending, error, ...) no row changes, and the entity path decides. No row: the fast path lost.
+-- (deleting, extending, error, ...) no row changes, and the entity path decides. No row: the fast path lost. Returns
+-- the attachment's status before (all CTEs read one snapshot), for the transition count.
 -- params: attachment_id, admin, project_id
-WITH gone AS (
+WITH before AS (
+    SELECT attach_status FROM volume_attachment WHERE id = $1::uuid
+), gone AS (
     UPDATE volume_attachment a
        SET deleted = true, attach_status = 'detached', deleted_at = now() AT TIME ZONE 'utc',
            detach_time = now() AT TIME ZONE 'utc', updated_at = now() AT TIME ZONE 'utc'
@@ -26,4 +29,4 @@ UPDATE volumes v
        updated_at = now() AT TIME ZONE 'utc'
   FROM gone, strongest s
  WHERE v.id = gone.volume_id
-RETURNING v.id
+RETURNING v.id, (SELECT attach_status FROM before) AS previous_status

@@ -75,6 +75,20 @@ class AttachmentFastPathTest {
         assertThat(tenant.volumeStatus(volume)).isEqualTo("available");
     }
 
+    @Test
+    void theFastPathsCountTheirTransitions() {
+        AttachmentTransitions.Transition reserving = new AttachmentTransitions.Transition(AttachmentTransitions.NONE, AttachStatus.RESERVED);
+        AttachmentTransitions.Transition unreserving = new AttachmentTransitions.Transition(AttachStatus.RESERVED, AttachStatus.DETACHED);
+        long reservedBefore = AttachmentTransitions.counts().getOrDefault(reserving, 0L);
+        long deletedBefore = AttachmentTransitions.counts().getOrDefault(unreserving, 0L);
+        String volume = tenant.createVolume();
+        String reserved = tenant.reserveOk(volume, UUID.randomUUID().toString());
+        tenant.deleteAttachment(reserved).then().statusCode(200);
+        // other tests of this JVM may count too, never less
+        assertThat(AttachmentTransitions.counts().get(reserving)).isGreaterThanOrEqualTo(reservedBefore + 1);
+        assertThat(AttachmentTransitions.counts().get(unreserving)).isGreaterThanOrEqualTo(deletedBefore + 1);
+    }
+
     private static void setVolumeStatus(String volume, String status) throws Throwable {
         VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
                 () -> Volume.update("status = ?1 where id = ?2", status, UUID.fromString(volume))));

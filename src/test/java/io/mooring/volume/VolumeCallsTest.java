@@ -155,7 +155,8 @@ class VolumeCallsTest {
         tenant.at("3.70").get(tenant.url("/volumes/" + id)).then().body("volume.metadata", equalTo(Map.of("only", "this")));
 
         badRequest(tenant.at("3.70").body(Map.of("meta", Map.of("x", "1"))).put(url + "/y"), "Request body and URI mismatch");
-        badRequest(tenant.at("3.70").body(Map.of("meta", Map.of("x", "1", "y", "2"))).put(url + "/x"),
+        // a literal body: Map.of's order differs from run to run, and the message shows the body's own order
+        badRequest(tenant.at("3.70").body("{\"meta\": {\"x\": \"1\", \"y\": \"2\"}}").put(url + "/x"),
                 "Invalid input for field/attribute meta. Value: {'x': '1', 'y': '2'}. {'x': '1', 'y': '2'} has too many properties");
         badRequest(tenant.at("3.70").body("{\"meta\": {}}").put(url + "/x"),
                 "Invalid input for field/attribute meta. Value: {}. {} does not have enough properties");
@@ -164,7 +165,7 @@ class VolumeCallsTest {
         badRequest(tenant.at("3.70").body("{\"meta\": {\"k\": \"v\"}}").post(url), "'metadata' is a required property");
         badRequest(tenant.at("3.70").body(Map.of("metadata", Map.of("k", "v".repeat(256)))).post(url),
                 "Invalid input for field/attribute k. Value: " + "v".repeat(256) + ". '" + "v".repeat(256) + "' is too long");
-        badRequest(tenant.at("3.70").body(Map.of("metadata", Map.of("a/b", "1", "c#d", "2"))).post(url),
+        badRequest(tenant.at("3.70").body("{\"metadata\": {\"a/b\": \"1\", \"c#d\": \"2\"}}").post(url),
                 "Invalid input for field/attribute metadata. Value: {'a/b': '1', 'c#d': '2'}. 'a/b', 'c#d' do not match any of the"
                         + " regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'");
         tenant.at("3.70").get(url).then().body("metadata", equalTo(Map.of("only", "this")));

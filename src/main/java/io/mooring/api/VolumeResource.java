@@ -385,20 +385,23 @@ public class VolumeResource {
 
     /** os-update_readonly_flag: 202, no body. */
     private Uni<Response> updateReadonlyFlag(UUID volumeId, ObjectNode action) {
-        ObjectNode flag = JsonBody.requiredObject(action, null, "os-update_readonly_flag");
-        boolean readonly = flag.has("readonly") && JsonBody.strictBoolean(flag, "readonly");
-        JsonBody.required(flag, "os-update_readonly_flag", "readonly");
-        JsonBody.onlyKeys(flag, "os-update_readonly_flag", Set.of("readonly"));
+        boolean readonly = flag(action, "os-update_readonly_flag", "readonly");
         return updates.setReadonly(scope(), volumeId, readonly).replaceWith(Response.accepted().build());
     }
 
     /** os-set_bootable: 200, no body. */
     private Uni<Response> setBootable(UUID volumeId, ObjectNode action) {
-        ObjectNode flag = JsonBody.requiredObject(action, null, "os-set_bootable");
-        boolean bootable = flag.has("bootable") && JsonBody.strictBoolean(flag, "bootable");
-        JsonBody.required(flag, "os-set_bootable", "bootable");
-        JsonBody.onlyKeys(flag, "os-set_bootable", Set.of("bootable"));
+        boolean bootable = flag(action, "os-set_bootable", "bootable");
         return updates.setBootable(scope(), volumeId, bootable).replaceWith(Response.ok().build());
+    }
+
+    /** The one boolean of a flag action's body, {@code {"<name>": {"<key>": <boolean>}}}, in Cinder's schema and order of checks. */
+    private static boolean flag(ObjectNode action, String name, String key) {
+        ObjectNode body = JsonBody.requiredObject(action, null, name);
+        boolean value = body.has(key) && JsonBody.strictBoolean(body, key);
+        JsonBody.required(body, name, key);
+        JsonBody.onlyKeys(body, name, Set.of(key));
+        return value;
     }
 
     /**

@@ -312,22 +312,26 @@ class DatabaseOutageIT {
         }
 
         /**
-         * Every attachment the API still has logs in with its credentials; every one it no longer has is refused,
-         * whether its deletion was answered or cut short by the outage.
+         * Every attachment the API still has logs in with its credentials, but for one left detaching; every one it no
+         * longer has is refused, whether its deletion was answered or cut short by the outage.
          */
         void assertDatabaseAndTargetAgree() throws Exception {
             assertThat(attachments).isNotEmpty();
             for (var entry : attachments.entrySet()) {
-                int shown = get("/v3/" + PROJECT + "/attachments/" + entry.getKey()).statusCode();
+                HttpResponse<String> answer = get("/v3/" + PROJECT + "/attachments/" + entry.getKey());
+                int shown = answer.statusCode();
                 assertThat(shown).as("attachment %s", entry.getKey()).isIn(200, 404);
                 if (entry.getValue().deleted().get()) {
                     assertThat(shown).as("deleted attachment %s", entry.getKey()).isEqualTo(404);
                 }
+                // a delete cut short after its first step leaves the attachment detaching, its grant already revoked
+                // (revoke before the soft delete); reconciliation finishes deleting it later
+                boolean live = shown == 200 && !"detaching".equals(JsonPath.from(answer.body()).getString("attachment.status"));
                 int login = Tools.run(List.of("iscsi-inq", "-i", HOST, entry.getValue().lun().url())).exitCode();
-                if (shown == 200) {
-                    assertThat(login).as("login of attachment %s, which the API still has", entry.getKey()).isZero();
+                if (live) {
+                    assertThat(login).as("login of attachment %s, which the API still has: %s", entry.getKey(), answer.body()).isZero();
                 } else {
-                    assertThat(login).as("login of deleted attachment %s", entry.getKey()).isNotZero();
+                    assertThat(login).as("login of deleted or detaching attachment %s: %s", entry.getKey(), answer.body()).isNotZero();
                 }
             }
         }

@@ -107,8 +107,7 @@ class DiskFullIT {
         awaitReady(false, 10);
         long lowAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - full);
         JsonPath space = staysDown(3);
-        assertThat(space.getLong("usableBytes")).as("volume writes stopped at emergency-free; the released reserve is PostgreSQL's")
-                .isGreaterThanOrEqualTo(48 * MIB);
+        assertReserveReleased(space);
 
         Response refused = api().contentType(ContentType.JSON).body("{\"volume\": {\"size\": 1}}").post("/v3/" + PROJECT + "/volumes");
         assertThat(refused.statusCode()).isEqualTo(503);
@@ -141,7 +140,7 @@ class DiskFullIT {
         Path foreign = appliance.dataDir().resolve("foreign");
         long filled = fillUntilFull(foreign);
         awaitReady(false, 10);
-        assertThat(staysDown(2).getLong("usableBytes")).as("the released reserve").isGreaterThanOrEqualTo(48 * MIB);
+        assertReserveReleased(staysDown(2));
         api().contentType(ContentType.JSON).body("{\"volume\": {\"size\": 1}}").post("/v3/" + PROJECT + "/volumes")
                 .then().statusCode(503);
         assertThat(qemuIo(lun, "write -P 0xee 0 1M").output()).contains("No space left on device");
@@ -230,6 +229,15 @@ class DiskFullIT {
     }
 
     /** Readiness stays DOWN for that long (several space checks); returns the disk-space check's data. */
+    /**
+     * Volume writes stopped at emergency-free and the reserve file was deleted, so its space is PostgreSQL's. PostgreSQL
+     * and the appliance's log may already have used a little of it (a clean-clone run saw 4 KiB gone).
+     */
+    private void assertReserveReleased(JsonPath space) {
+        assertThat(appliance.dataDir().resolve("space-reserve")).as("the PostgreSQL reserve is released").doesNotExist();
+        assertThat(space.getLong("usableBytes")).as("the released reserve is free for PostgreSQL").isGreaterThanOrEqualTo(47 * MIB);
+    }
+
     private JsonPath staysDown(int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         Response response;

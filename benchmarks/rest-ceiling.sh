@@ -7,7 +7,7 @@
 #   2. the ceiling: pgbench on the same PostgreSQL (synchronous commit on, as the service runs it) runs Mooring's own
 #      hot statements, read from the SQL files the service loads (src/main/resources/io/mooring/attachment/*.sql):
 #      one cycle = reserve.sql (one statement), then the delete as the service pipelines it (\startpipeline: BEGIN;
-#      delete-lock.sql; delete-unconnected.sql; delete-remaining.sql; COMMIT), each client on its own volume (rows
+#      delete-lock.sql; delete.sql; delete-remaining.sql; COMMIT), each client on its own volume (rows
 #      inserted for it), prepared statements. Parameters are the files' $n, bound by the name in their header
 #      (PGBENCH_PARAM below; AttachmentSqlFilesTest fails if a file names one this script does not bind);
 #   3. the HTTP reserve+delete cycles (rest-load.py --mode reserve: each worker owns one volume and one keep-alive
@@ -102,6 +102,7 @@ declare -A PGBENCH_PARAM=(
     [instance_uuid]="'00000000-0000-4000-8000-000000000001'"
     [attach_mode]="NULL"
     [attachment_id]=":r_id"
+    [revoked]="false"
 )
 statement() {   # <file.sql>: the statement with $n replaced by pgbench's binding of the n-th declared parameter
     local file=$SQL_DIR/$1 names i name sql
@@ -116,10 +117,10 @@ statement() {   # <file.sql>: the statement with $n replaced by pgbench's bindin
 }
 RESERVE=$(statement reserve.sql)
 LOCK=$(statement delete-lock.sql)
-UNCONNECTED=$(statement delete-unconnected.sql)
+DELETE=$(statement delete.sql)
 REMAINING=$(statement delete-remaining.sql)
 printf '%s \\gset r_\n\\startpipeline\nBEGIN;\n%s;\n%s;\n%s;\nCOMMIT;\n\\endpipeline\n' \
-    "$RESERVE" "$LOCK" "$UNCONNECTED" "$REMAINING" >"$WORK/cycle.pgbench"
+    "$RESERVE" "$LOCK" "$DELETE" "$REMAINING" >"$WORK/cycle.pgbench"
 MAXC=$(tr ' ' '\n' <<<"$CONC $CONNECT_CONC" | sort -n | tail -1)
 "$PG_BIN/psql" -XqAt -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO volumes (id, project_id, name, size, status, attach_status, volume_type_id, multiattach, backing_path, created_at)

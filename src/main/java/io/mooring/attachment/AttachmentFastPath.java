@@ -12,29 +12,58 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * The two hottest attachment operations on the reactive PostgreSQL client's SQL directly, without the ORM: a reserve
- * is one statement (the volume's compare-and-swap and the INSERT), the delete of a never-connected attachment one
- * pipelined transaction (BEGIN, the volume's row lock, soft delete with the volume's state derived, the remaining
- * attachments, COMMIT: one round trip). Each answers null when it does not apply (the swap lost, the attachment is
- * connected or missing, the volume is in a state the attach workflow does not own); {@link AttachmentService} then
- * takes its entity path, which finds out why and answers as Cinder does. Same locks, same order, same durability.
+ * The hottest attachment operations on the reactive PostgreSQL client's SQL directly, without the ORM: a reserve is one
+ * statement (the volume's compare-and-swap and the INSERT); a create with a connector one statement (swap, INSERT,
+ * specs) in a transaction that stays open while the caller exports, then COMMIT; a delete one pipelined transaction
+ * (BEGIN, the volume's row lock, soft delete or mark detaching with the volume's state derived, the remaining
+ * attachments, COMMIT: one round trip), and a second one once a connected attachment's CHAP account is revoked. Each
+ * answers null when it does not apply (the swap lost, the attachment is missing, the volume is in a state the attach
+ * workflow does not own); {@link AttachmentService} then takes its entity path, which finds out why and answers as
+ * Cinder does. Same locks, same order, same durability.
  */
 @ApplicationScoped
 public class AttachmentFastPath {
 
     static final List<String> RESERVE_PARAMS = List.of("volume_id", "admin", "project_id", "instance_uuid", "attach_mode");
-    static final List<String> DELETE_PARAMS = List.of("attachment_id", "admin", "project_id");
+    static final List<String> CONNECT_PARAMS = List.of("attachment_id", "volume_id", "admin", "project_id", "instance_uuid",
+            "attach_mode", "attached_host", "mountpoint", "multipath", "chap_user", "chap_secret", "target_iqn",
+            "target_portal", "spec_keys", "spec_values");
+    static final List<String> LOCK_PARAMS = List.of("attachment_id", "admin", "project_id");
+    static final List<String> DELETE_PARAMS = List.of("attachment_id", "admin", "project_id", "revoked");
     static final List<String> REMAINING_PARAMS = List.of("attachment_id");
 
     static final SqlFile RESERVE = SqlFile.load(AttachmentFastPath.class, "reserve.sql", RESERVE_PARAMS);
-    static final SqlFile DELETE_LOCK = SqlFile.load(AttachmentFastPath.class, "delete-lock.sql", DELETE_PARAMS);
-    static final SqlFile DELETE_UNCONNECTED = SqlFile.load(AttachmentFastPath.class, "delete-unconnected.sql", DELETE_PARAMS);
+    static final SqlFile CONNECT = SqlFile.load(AttachmentFastPath.class, "connect.sql", CONNECT_PARAMS);
+    static final SqlFile DELETE_LOCK = SqlFile.load(AttachmentFastPath.class, "delete-lock.sql", LOCK_PARAMS);
+    static final SqlFile DELETE = SqlFile.load(AttachmentFastPath.class, "delete.sql", DELETE_PARAMS);
     static final SqlFile DELETE_REMAINING = SqlFile.load(AttachmentFastPath.class, "delete-remaining.sql", REMAINING_PARAMS);
+
+    /** What a create with a connector writes, decided by {@link AttachmentService} before the statement runs. */
+    public record NewConnection(UUID attachmentId, String instanceUuid, String attachMode, String attachedHost,
+                                String mountpoint, boolean multipath, String chapUser, byte[] chapSecret, String targetIqn,
+                                String targetPortal, Map<String, String> specs) {
+    }
+
+    /** The connected attachment as written, and where its volume's data lives: what the export needs. */
+    public record Connected(VolumeAttachment attachment, Path backingPath, boolean rawDevice) {
+    }
+
+    /**
+     * A committed delete step: with {@code revokeUser} null the attachment is deleted and {@code remaining} is the
+     * volume's live attachments; otherwise it is marked detaching and that CHAP account must be revoked before the
+     * second step ({@link #delete} with {@code revoked} true).
+     */
+    public record Deleted(UUID volumeId, String revokeUser, List<VolumeAttachment> remaining) {
+    }
 
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;
@@ -51,26 +80,72 @@ public class AttachmentFastPath {
         });
     }
 
-    /** The volume's remaining attachments once a never-connected attachment is deleted, or null when it was not. */
-    public Uni<List<VolumeAttachment>> deleteUnconnected(Scope scope, UUID attachmentId) {
-        Tuple scoped = Tuple.of(attachmentId, scope.admin(), scope.projectId());
-        Future<List<VolumeAttachment>> deleted = sql().getConnection().compose(connection -> {
+    /**
+     * The new connected attachment, or null when the volume's compare-and-swap lost. {@code beforeCommit} (the export)
+     * runs while the volume's row is locked and the rows are written but not committed; if it fails, nothing is.
+     */
+    public Uni<VolumeAttachment> connect(Scope scope, UUID volumeId, NewConnection connection,
+                                         Function<Connected, Uni<Void>> beforeCommit) {
+        String[] specKeys = new String[connection.specs().size()];
+        String[] specValues = new String[specKeys.length];
+        int i = 0;
+        for (Map.Entry<String, String> spec : connection.specs().entrySet()) {
+            specKeys[i] = spec.getKey();
+            specValues[i++] = spec.getValue();
+        }
+        Tuple bound = Tuple.of(connection.attachmentId(), volumeId, scope.admin(), scope.projectId(),
+                connection.instanceUuid(), connection.attachMode(), connection.attachedHost(), connection.mountpoint(),
+                connection.multipath(), connection.chapUser(), Buffer.buffer(connection.chapSecret()), connection.targetIqn(),
+                connection.targetPortal(), specKeys, specValues);
+        Future<VolumeAttachment> connected = sql().getConnection().compose(db -> {
+            Future<RowSet<Row>> begin = db.query("BEGIN").execute();
+            Future<RowSet<Row>> written = db.preparedQuery(CONNECT.sql()).execute(bound);
+            return begin.compose(done -> written).compose(rows -> {
+                        if (rows.size() != 1) {
+                            return db.query("ROLLBACK").execute().map((VolumeAttachment) null);
+                        }
+                        Row row = rows.iterator().next();
+                        VolumeAttachment attachment = attachment(row);
+                        Connected locked = new Connected(attachment, Path.of(row.getString("backing_path")), row.getBoolean("raw_device"));
+                        return UniHelper.toFuture(beforeCommit.apply(locked))
+                                .compose(done -> db.query("COMMIT").execute())
+                                .map(done -> {
+                                    AttachmentTransitions.count(AttachmentTransitions.NONE, AttachStatus.ATTACHING);
+                                    return attachment;
+                                });
+                    })
+                    .recover(failure -> db.query("ROLLBACK").execute().transform(done -> Future.<VolumeAttachment>failedFuture(failure)))
+                    .eventually(() -> db.close());
+        });
+        return UniHelper.toUni(connected);
+    }
+
+    /**
+     * One step of a delete, or null when it does not apply. With {@code revoked} false: a never-connected attachment
+     * is deleted, a connected one marked detaching. With {@code revoked} true (its account revoked since): the
+     * detaching attachment is deleted.
+     */
+    public Uni<Deleted> delete(Scope scope, UUID attachmentId, boolean revoked) {
+        Tuple locking = Tuple.of(attachmentId, scope.admin(), scope.projectId());
+        Future<Deleted> deleted = sql().getConnection().compose(db -> {
             // Issued back to back without waiting: the client pipelines them onto the connection in this order, and
             // PostgreSQL runs them in order; a failed statement aborts the transaction and COMMIT then rolls it back.
-            Future<RowSet<Row>> begin = connection.query("BEGIN").execute();
-            Future<RowSet<Row>> lock = connection.preparedQuery(DELETE_LOCK.sql()).execute(scoped);
-            Future<RowSet<Row>> changed = connection.preparedQuery(DELETE_UNCONNECTED.sql()).execute(scoped);
-            Future<RowSet<Row>> remaining = connection.preparedQuery(DELETE_REMAINING.sql()).execute(Tuple.of(attachmentId));
-            Future<RowSet<Row>> commit = connection.query("COMMIT").execute();
+            Future<RowSet<Row>> begin = db.query("BEGIN").execute();
+            Future<RowSet<Row>> lock = db.preparedQuery(DELETE_LOCK.sql()).execute(locking);
+            Future<RowSet<Row>> changed = db.preparedQuery(DELETE.sql()).execute(Tuple.of(attachmentId, scope.admin(), scope.projectId(), revoked));
+            Future<RowSet<Row>> remaining = db.preparedQuery(DELETE_REMAINING.sql()).execute(Tuple.of(attachmentId));
+            Future<RowSet<Row>> commit = db.query("COMMIT").execute();
             // the first failure in statement order is the cause (later ones only say the transaction was aborted)
             return begin.compose(done -> lock).compose(done -> changed).compose(rows -> commit.compose(done -> {
                         if (rows.rowCount() != 1) {
-                            return Future.<List<VolumeAttachment>>succeededFuture(null);
+                            return Future.<Deleted>succeededFuture(null);
                         }
-                        AttachmentTransitions.count(rows.iterator().next().getString("previous_status"), AttachStatus.DETACHED);
-                        return remaining.map(AttachmentFastPath::attachments);
+                        Row row = rows.iterator().next();
+                        String revokeUser = row.getString("revoke_user");
+                        AttachmentTransitions.count(row.getString("previous_status"), revokeUser == null ? AttachStatus.DETACHED : AttachStatus.DETACHING);
+                        return remaining.map(live -> new Deleted(row.getUUID("id"), revokeUser, attachments(live)));
                     }))
-                    .eventually(() -> connection.close());
+                    .eventually(() -> db.close());
         });
         return UniHelper.toUni(deleted);
     }

@@ -103,11 +103,42 @@ public class AttachmentService {
         AtomicReference<ExportGrant> exported = new AtomicReference<>();
         return busy.working(marker -> {
             marker.mark(volumeId);
-            return Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode)
-                            .chain(attachment -> lockVolume(attachment.volumeId)
-                                    .chain(volume -> connectLocked(attachment, volume, connector, exported))))
+            String secret = chap.newSecret();
+            AttachmentFastPath.NewConnection connection = newConnection(volumeId, instanceUuid, connector, mode, secret);
+            return fast.connect(scope, volumeId, connection, connected -> exportNew(connected, connection, secret, exported))
+                    .onFailure(e -> Constraints.violated(e, "volume_attachment_one_connected"))
+                    .transform(e -> new DuplicateConnector(volumeId))
+                    .chain(connected -> connected != null ? Uni.createFrom().item(connected)
+                            : Panache.withTransaction(() -> reserve(scope, volumeId, instanceUuid, mode)
+                                    .chain(attachment -> lockVolume(attachment.volumeId)
+                                            .chain(volume -> connectLocked(attachment, volume, connector, exported)))))
                     .onFailure().call(() -> revokeIfExported(exported));
         });
+    }
+
+    /** What the fast path writes for a new connected attachment: what {@link #writeConnection} would decide. */
+    private AttachmentFastPath.NewConnection newConnection(UUID volumeId, String instanceUuid, ObjectNode connector, String mode,
+                                                           String secret) {
+        VolumeExporter exporter = exporter();
+        UUID id = UUID.randomUUID();
+        String connectorMode = text(connector, "mode");
+        String attachMode = isMode(mode) ? mode : isMode(connectorMode) ? connectorMode : "rw";
+        return new AttachmentFastPath.NewConnection(id, instanceUuid, attachMode, text(connector, "host"),
+                Objects.requireNonNullElse(text(connector, "mountpoint"), "na"), truthy(connector.get("multipath")),
+                chap.userFor(id), chap.encrypt(id, secret), exporter.targetIqn(volumeId.toString()), exporter.portal(),
+                encode(connector));
+    }
+
+    /** The fast connect's export, under the volume's row lock and before its commit, as {@link #connectLocked}'s. */
+    private Uni<Void> exportNew(AttachmentFastPath.Connected connected, AttachmentFastPath.NewConnection connection, String secret,
+                                AtomicReference<ExportGrant> exported) {
+        VolumeAttachment attachment = connected.attachment();
+        ExportGrant grant = new ExportGrant(attachment.volumeId.toString(), connected.backingPath(), connected.rawDevice(),
+                decode(connection.specs().get("initiator")), attachment.chapUser, secret, "ro".equals(attachment.attachMode));
+        return blocking(() -> {
+            exporter().export(grant);
+            exported.set(grant);
+        }).call(() -> faults.reach(FaultPoints.ATTACHMENT_CONNECT_EXPORTED));
     }
 
     /** The entity path of a reserve without connector, for when the fast path's compare-and-swap lost. */
@@ -295,8 +326,25 @@ public class AttachmentService {
      * {@code detaching} attachment again finishes it. Returns the volume's remaining attachments.
      */
     public Uni<List<VolumeAttachment>> delete(Scope scope, UUID attachmentId) {
-        return fast.deleteUnconnected(scope, attachmentId)
-                .chain(remaining -> remaining != null ? Uni.createFrom().item(remaining) : deleteByEntity(scope, attachmentId));
+        return busy.working(marker -> {
+            // finishDetaching leaves a detaching attachment alone while its own delete is between its two steps
+            marker.mark(attachmentId);
+            return fast.delete(scope, attachmentId, false).chain(first -> {
+                if (first == null) {
+                    return deleteByEntity(scope, attachmentId);
+                }
+                if (first.revokeUser() == null) {
+                    return Uni.createFrom().item(first.remaining());
+                }
+                marker.mark(first.volumeId());
+                return faults.reach(FaultPoints.ATTACHMENT_DELETE_MARKED)
+                        .chain(() -> blocking(() -> exporter().revoke(first.volumeId().toString(), first.revokeUser())))
+                        .chain(() -> faults.reach(FaultPoints.ATTACHMENT_DELETE_REVOKED))
+                        .chain(() -> fast.delete(scope, attachmentId, true))
+                        .chain(second -> second != null ? Uni.createFrom().item(second.remaining())
+                                : finishDeleteByEntity(scope, attachmentId, first.volumeId()));
+            });
+        });
     }
 
     /** The entity path of a delete: connected attachments, and whatever the fast path left to it. */
@@ -312,11 +360,17 @@ public class AttachmentService {
                     // the volume shows the detach in progress (detaching unless a stronger attachment remains)
                     return recomputeVolume(locked.volume(), attachment.id, AttachStatus.DETACHING).replaceWith(attachment);
                 }))
-                .chain(attachment -> (attachment.deleted ? Uni.createFrom().voidItem() : faults.reach(FaultPoints.ATTACHMENT_DELETE_MARKED)
-                        .chain(() -> blocking(() -> exporter().revoke(attachment.volumeId.toString(), attachment.chapUser)))
-                        .chain(() -> faults.reach(FaultPoints.ATTACHMENT_DELETE_REVOKED))
-                        .chain(() -> Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(this::softDelete))))
-                        .chain(() -> Panache.withSession(() -> live(attachment.volumeId)))));
+                .chain(attachment -> attachment.deleted ? Panache.withSession(() -> live(attachment.volumeId))
+                        : faults.reach(FaultPoints.ATTACHMENT_DELETE_MARKED)
+                                .chain(() -> blocking(() -> exporter().revoke(attachment.volumeId.toString(), attachment.chapUser)))
+                                .chain(() -> faults.reach(FaultPoints.ATTACHMENT_DELETE_REVOKED))
+                                .chain(() -> finishDeleteByEntity(scope, attachmentId, attachment.volumeId))));
+    }
+
+    /** The second transaction of a connected attachment's delete, once its account is revoked. */
+    private Uni<List<VolumeAttachment>> finishDeleteByEntity(Scope scope, UUID attachmentId, UUID volumeId) {
+        return Panache.withTransaction(() -> lockedAttachment(scope, attachmentId).chain(this::softDelete))
+                .chain(() -> Panache.withSession(() -> live(volumeId)));
     }
 
     private Uni<Void> softDelete(Locked locked) {
@@ -401,6 +455,7 @@ public class AttachmentService {
                 return Uni.createFrom().item(List.<UUID>of());
             }
             return VolumeAttachment.<VolumeAttachment>list("volumeId = ?1 and deleted = false and attachStatus = ?2", volumeId, AttachStatus.DETACHING)
+                    .map(detaching -> detaching.stream().filter(a -> !busy.busy(a.id)).toList())
                     .chain(stuck -> stuck.isEmpty() ? Uni.createFrom().item(List.<UUID>of())
                             : blocking(() -> stuck.forEach(a -> exporter().revoke(volumeId.toString(), a.chapUser)))
                                     .chain(() -> {

@@ -10,9 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The volumes a request of this process is working on, between its steps. Reconciliation leaves them alone: a request
- * that is still running finishes or compensates its own operation; only one that died (or whose later steps failed)
- * leaves work behind. A request marks its volume before its first write, or under the volume's row lock.
+ * The volumes a request of this process is working on, between its steps, and the attachments being deleted.
+ * Reconciliation leaves them alone: a request that is still running finishes or compensates its own operation; only one
+ * that died (or whose later steps failed) leaves work behind. A request marks its volume (or attachment) before its
+ * first write, or under the volume's row lock.
  */
 @ApplicationScoped
 public class BusyVolumes {
@@ -25,8 +26,8 @@ public class BusyVolumes {
         return Uni.createFrom().deferred(() -> work.apply(marker)).eventually(marker::release);
     }
 
-    public boolean busy(UUID volumeId) {
-        return working.containsKey(volumeId);
+    public boolean busy(UUID id) {
+        return working.containsKey(id);
     }
 
     /** What one request has marked busy. */
@@ -34,10 +35,10 @@ public class BusyVolumes {
 
         private final List<UUID> marked = new ArrayList<>();
 
-        public synchronized void mark(UUID volumeId) {
-            if (!marked.contains(volumeId)) {
-                marked.add(volumeId);
-                working.merge(volumeId, 1, Integer::sum);
+        public synchronized void mark(UUID id) {
+            if (!marked.contains(id)) {
+                marked.add(id);
+                working.merge(id, 1, Integer::sum);
             }
         }
 

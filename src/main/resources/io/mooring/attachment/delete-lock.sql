@@ -1,4 +1,4 @@
--- Delete, step 1 of the pipelined transaction (BEGIN; this; delete-unconnected; delete-remaining; COMMIT): the
+-- Delete, step 1 of the pipelined transaction (BEGIN; this; delete; delete-remaining; COMMIT): the
 -- attachment's volume row lock, which every change to a volume's attachments takes first.
 -- params: attachment_id, admin, project_id
 SELECT v.id

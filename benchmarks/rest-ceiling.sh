@@ -10,8 +10,10 @@
 #      delete-lock.sql; delete.sql; delete-remaining.sql; COMMIT), each client on its own volume (rows
 #      inserted for it), prepared statements. Parameters are the files' $n, bound by the name in their header
 #      (PGBENCH_PARAM below; AttachmentSqlFilesTest fails if a file names one this script does not bind);
-#   3. the HTTP reserve+delete cycles (rest-load.py --mode reserve: each worker owns one volume and one keep-alive
-#      connection), alternating with the ceiling at each concurrency of $REST_CONCURRENCY, $REST_ROUNDS times;
+#   3. the HTTP reserve+delete cycles (io.mooring.bench.RestLoad --mode reserve, from benchmarks.jar: each worker, a
+#      thread, owns one volume and one keep-alive connection), alternating with the ceiling at each concurrency of
+#      $REST_CONCURRENCY, $REST_ROUNDS times; each line shows the CPU per cycle of the JVM, of PostgreSQL and of the
+#      client (pgbench, RestLoad): all share the two cores;
 #   4. connect (create with a connector: CHAP account, export) + delete cycles at $REST_CONNECT_CONCURRENCY, against
 #      the ceiling of the same concurrency; 5. the list-heavy mix (volumes/detail and attachments/detail, 500 rows each)
 #      at $REST_LIST_CONCURRENCY;
@@ -34,6 +36,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 . "$ROOT/.ci/jdk25.sh"
 JAR=${REST_JAR:-$ROOT/target/service/quarkus-app/quarkus-run.jar}
+LOAD_JAR=$ROOT/benchmarks/target/benchmarks.jar   # io.mooring.bench.RestLoad, the HTTP client
 PORT=${REST_PORT:-28776}
 ISCSI_PORT=${REST_ISCSI_PORT:-23260}
 SECS=${REST_SECONDS:-10}
@@ -68,6 +71,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ -f "$JAR" ] || { log "no $JAR: run the README's build command first"; exit 1; }
+[ -f "$LOAD_JAR" ] || { log "no $LOAD_JAR: run the README's build command first"; exit 1; }
 [ -x "$PG_BIN/pgbench" ] || { log "no pgbench in $PG_BIN (Debian: postgresql-15)"; exit 1; }
 for p in "$PORT" "$ISCSI_PORT"; do
     [ -z "$(ss -ltnH "sport = :$p" 2>/dev/null)" ] || { log "127.0.0.1:$p is taken: set REST_PORT / REST_ISCSI_PORT"; exit 1; }
@@ -130,29 +134,28 @@ SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, '$PROJECT',
 SQL
 
 pg_ms() {   # CPU milliseconds the postmaster and its children have used so far
-    python3 -c 'import importlib.util, os, sys
-spec = importlib.util.spec_from_file_location("rl", sys.argv[1]); rl = importlib.util.module_from_spec(spec); spec.loader.exec_module(rl)
-pm = int(sys.argv[2])
-print(int(sum(rl.ticks(p, reaped=p == pm) for p in rl.family(pm)) * 1000 / os.sysconf("SC_CLK_TCK")))' "$HERE/rest-load.py" "$PGPID"
+    java -cp "$LOAD_JAR" io.mooring.bench.RestLoad --cpu-ms "$PGPID"
 }
 declare -A CEIL
 ceiling() {   # <concurrency>: prints the line, remembers cycles/s
-    local c=$1 out tps lat cpu0 cpu
+    local c=$1 out tps lat cpu0 cpu client
     rm -f "$WORK"/pgb.*
     cpu0=$(pg_ms)
-    out=$("$PG_BIN/pgbench" -n -M prepared -c "$c" -j "$(( c < 2 ? 1 : 2 ))" -T "$SECS" -f "$WORK/cycle.pgbench" \
-        -l --log-prefix="$WORK/pgb" 2>&1) || { echo "$out" >&2; log "pgbench failed"; exit 1; }
+    out=$({ TIMEFORMAT='client cpu %U %S'; time "$PG_BIN/pgbench" -n -M prepared -c "$c" -j "$(( c < 2 ? 1 : 2 ))" -T "$SECS" \
+        -f "$WORK/cycle.pgbench" -l --log-prefix="$WORK/pgb" 2>&1; } 2>&1) || { echo "$out" >&2; log "pgbench failed"; exit 1; }
+    client=$(sed -n 's/^client cpu \([0-9.]*\) \([0-9.]*\)$/\1 \2/p' <<<"$out" | awk '{print ($1 + $2) * 1000}')
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
-    cpu=$(awk -v a="$cpu0" -v b="$(pg_ms)" -v n="$(cat "$WORK"/pgb.* | wc -l)" 'BEGIN{printf "pg %.2f ms cpu/cycle", (b-a)/n}')
+    cpu=$(awk -v a="$cpu0" -v b="$(pg_ms)" -v n="$(cat "$WORK"/pgb.* | wc -l)" -v cl="$client" \
+        'BEGIN{printf "pg %.2f ms cpu/cycle (client %.2f)", (b-a)/n, cl/n}')
     lat=$(cat "$WORK"/pgb.* | awk '{print $3/1000}' | sort -n | awk '{a[NR]=$1} END{printf "p50 %.1f ms, p99 %.1f ms", a[int(NR*0.5)+1], a[int(NR*0.99)+1]}')
     CEIL[$c]=$tps
     printf '%-8s c=%-3s %9.1f cycles/s %8s %s, %s   (load %s)\n' ceiling "$c" "$tps" "" "$lat" "$cpu" "$(load)"
 }
 http() {   # <mode> <concurrency>
     local mode=$1 c=$2 out rate p50 p99 ratio cpu
-    out=$(python3 "$HERE/rest-load.py" "http://127.0.0.1:$PORT" "$TOKEN" "$PROJECT" --mode "$mode" \
+    out=$(java -cp "$LOAD_JAR" io.mooring.bench.RestLoad "http://127.0.0.1:$PORT" "$TOKEN" "$PROJECT" --mode "$mode" \
         --seconds "$SECS" --warmup "$WARMUP" --concurrency "$c" --jvm-pid "$PID" --pg-pid "$PGPID")
-    cpu=$(sed -n 's/.*cpu\/[a-z]*: jvm \([0-9.]*\) ms, postgres \([0-9.]*\) ms.*/jvm \1 + pg \2 ms cpu/p' <<<"$out")
+    cpu=$(sed -n 's/.*cpu\/[a-z]*: jvm \([0-9.]*\) ms, postgres \([0-9.]*\) ms, client \([0-9.]*\) ms.*/jvm \1 + pg \2 ms cpu (client \3)/p' <<<"$out")
     rate=$(sed -n 's/.*: \([0-9.]*\) \(cycles\|requests\)\/s.*/\1/p' <<<"$out")
     p50=$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$out")
     p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
@@ -171,7 +174,7 @@ echo "== Mooring control plane vs its PostgreSQL ($(date -u +%Y-%m-%dT%H:%MZ), $
 if [ "$WARMUP_FIRST" -gt 0 ]; then
     log "warm-up: reserve+delete and connect+delete cycles at concurrency 16, ${WARMUP_FIRST}s each (not counted)"
     for mode in reserve connect; do
-        python3 "$HERE/rest-load.py" "http://127.0.0.1:$PORT" "$TOKEN" "$PROJECT" --mode $mode --seconds "$WARMUP_FIRST" \
+        java -cp "$LOAD_JAR" io.mooring.bench.RestLoad "http://127.0.0.1:$PORT" "$TOKEN" "$PROJECT" --mode $mode --seconds "$WARMUP_FIRST" \
             --concurrency 16 >/dev/null
     done
 fi

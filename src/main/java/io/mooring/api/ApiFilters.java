@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
@@ -123,8 +124,12 @@ public class ApiFilters {
     }
 
     /** Cinder's request id form. */
+    /** Cinder's {@code req-<uuid4>}. Not a secret, so not from SecureRandom (which was 1 % of a reserve's CPU). */
     static String newRequestId() {
-        return "req-" + UUID.randomUUID();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return "req-" + new UUID(high, low);
     }
 
     private void scopeToProject(ContainerRequestContext request, String path, Principal principal) {

@@ -1,5 +1,7 @@
 package io.mooring.api;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +37,13 @@ public record ApiVersion(int major, int minor) implements Comparable<ApiVersion>
     public static final String HEADER = "OpenStack-API-Version";
 
     /**
+     * Header values already accepted, so that the usual few ("volume 3.27", "volume 3.70", ...) are parsed once, not on
+     * every call (splitting and matching was 3 % of a reserve's CPU). Bounded: callers cannot grow it past this.
+     */
+    private static final Map<String, ApiVersion> ACCEPTED = new ConcurrentHashMap<>();
+    private static final int ACCEPTED_LIMIT = 256;
+
+    /**
      * The version a request asks for. {@code header} is every value of the header joined by commas, or null.
      * Throws the Cinder fault for a malformed (400) or unsupported (406) version.
      */
@@ -42,6 +51,18 @@ public record ApiVersion(int major, int minor) implements Comparable<ApiVersion>
         if (header == null || header.isBlank()) {
             return MIN;
         }
+        ApiVersion known = ACCEPTED.get(header);
+        if (known != null) {
+            return known;
+        }
+        ApiVersion version = parse(header);
+        if (ACCEPTED.size() < ACCEPTED_LIMIT) {
+            ACCEPTED.put(header, version);
+        }
+        return version;
+    }
+
+    private static ApiVersion parse(String header) {
         String requested = null;
         for (String element : header.split(",")) {
             String[] parts = element.trim().split("\\s+", 2);

@@ -6,8 +6,8 @@
 #      PostgreSQL, a fresh data dir under $REST_DIR) on 127.0.0.1:$REST_PORT, iSCSI on 127.0.0.1:$REST_ISCSI_PORT;
 #   2. the ceiling: pgbench on the same PostgreSQL (synchronous commit on, as the service runs it) runs Mooring's own
 #      hot statements, read from the SQL files the service loads (src/main/resources/io/mooring/attachment/*.sql):
-#      one cycle = reserve.sql (one statement), then the delete as the service pipelines it (\startpipeline: BEGIN;
-#      delete-lock.sql; delete.sql; delete-remaining.sql; COMMIT), each client on its own volume (rows
+#      one cycle = reserve.sql (one statement), then the delete, delete.sql (one statement: migration V5's function),
+#      as the service sends them, each client on its own volume (rows
 #      inserted for it), prepared statements. Parameters are the files' $n, bound by the name in their header
 #      (PGBENCH_PARAM below; AttachmentSqlFilesTest fails if a file names one this script does not bind);
 #   3. the HTTP reserve+delete cycles (io.mooring.bench.RestLoad --mode reserve, from benchmarks.jar: each worker, a
@@ -18,6 +18,9 @@
 #      the ceiling of the same concurrency; 5. the list-heavy mix (volumes/detail and attachments/detail, 500 rows each)
 #      at $REST_LIST_CONCURRENCY;
 #   6. stops the appliance (trap: also on error or ^C) and deletes its data dir (the log is kept).
+# Every measured run starts with VACUUM (ANALYZE) of the attachment tables: each cycle leaves a soft-deleted row and
+# dead index entries that the next lookups of the same volume walk past, and autovacuum looks only once a minute, so
+# without it every run was slower than the one before it, a bias against whichever of a pair ran second.
 # Each figure has the load average (1/5/15 min) printed beside it: the machine is shared.
 #
 # Env: REST_JAR       the appliance (target/service/quarkus-app/quarkus-run.jar), e.g. an older build to compare
@@ -120,11 +123,8 @@ statement() {   # <file.sql>: the statement with $n replaced by pgbench's bindin
     printf '%s' "$sql"
 }
 RESERVE=$(statement reserve.sql)
-LOCK=$(statement delete-lock.sql)
 DELETE=$(statement delete.sql)
-REMAINING=$(statement delete-remaining.sql)
-printf '%s \\gset r_\n\\startpipeline\nBEGIN;\n%s;\n%s;\n%s;\nCOMMIT;\n\\endpipeline\n' \
-    "$RESERVE" "$LOCK" "$DELETE" "$REMAINING" >"$WORK/cycle.pgbench"
+printf '%s \\gset r_\n%s;\n' "$RESERVE" "$DELETE" >"$WORK/cycle.pgbench"
 MAXC=$(tr ' ' '\n' <<<"$CONC $CONNECT_CONC" | sort -n | tail -1)
 "$PG_BIN/psql" -XqAt -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO volumes (id, project_id, name, size, status, attach_status, volume_type_id, multiattach, backing_path, created_at)
@@ -136,10 +136,14 @@ SQL
 pg_ms() {   # CPU milliseconds the postmaster and its children have used so far
     java -cp "$LOAD_JAR" io.mooring.bench.RestLoad --cpu-ms "$PGPID"
 }
+vacuum() {   # before every measured run: each starts from the same tables, not from the dead rows of the runs before
+    "$PG_BIN/psql" -XqAt -c "VACUUM (ANALYZE) volume_attachment, attachment_specs, volumes"
+}
 declare -A CEIL
 ceiling() {   # <concurrency>: prints the line, remembers cycles/s
     local c=$1 out tps lat cpu0 cpu client
     rm -f "$WORK"/pgb.*
+    vacuum
     cpu0=$(pg_ms)
     out=$({ TIMEFORMAT='client cpu %U %S'; time "$PG_BIN/pgbench" -n -M prepared -c "$c" -j "$(( c < 2 ? 1 : 2 ))" -T "$SECS" \
         -f "$WORK/cycle.pgbench" -l --log-prefix="$WORK/pgb" 2>&1; } 2>&1) || { echo "$out" >&2; log "pgbench failed"; exit 1; }
@@ -153,6 +157,7 @@ ceiling() {   # <concurrency>: prints the line, remembers cycles/s
 }
 http() {   # <mode> <concurrency>
     local mode=$1 c=$2 out rate p50 p99 ratio cpu
+    vacuum
     out=$(java -cp "$LOAD_JAR" io.mooring.bench.RestLoad "http://127.0.0.1:$PORT" "$TOKEN" "$PROJECT" --mode "$mode" \
         --seconds "$SECS" --warmup "$WARMUP" --concurrency "$c" --jvm-pid "$PID" --pg-pid "$PGPID")
     cpu=$(sed -n 's/.*cpu\/[a-z]*: jvm \([0-9.]*\) ms, postgres \([0-9.]*\) ms, client \([0-9.]*\) ms.*/jvm \1 + pg \2 ms cpu (client \3)/p' <<<"$out")

@@ -5,14 +5,13 @@ import io.mooring.db.SqlFile;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.UniHelper;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +22,9 @@ import java.util.function.Function;
 /**
  * The hottest attachment operations on the reactive PostgreSQL client's SQL directly, without the ORM: a reserve is one
  * statement (the volume's compare-and-swap and the INSERT); a create with a connector one statement (swap, INSERT,
- * specs) in a transaction that stays open while the caller exports, then COMMIT; a delete one pipelined transaction
- * (BEGIN, the volume's row lock, soft delete or mark detaching with the volume's state derived, the remaining
- * attachments, COMMIT: one round trip), and a second one once a connected attachment's CHAP account is revoked. Each
+ * specs) in a transaction that stays open while the caller exports, then COMMIT; a delete one statement (migration
+ * V5's function: the volume's row lock, then soft delete or mark detaching with the volume's state derived, and the
+ * remaining attachments), and a second one once a connected attachment's CHAP account is revoked. Each
  * answers null when it does not apply (the swap lost, the attachment is missing, the volume is in a state the attach
  * workflow does not own); {@link AttachmentService} then takes its entity path, which finds out why and answers as
  * Cinder does. Same locks, same order, same durability.
@@ -37,15 +36,11 @@ public class AttachmentFastPath {
     static final List<String> CONNECT_PARAMS = List.of("attachment_id", "volume_id", "admin", "project_id", "instance_uuid",
             "attach_mode", "attached_host", "mountpoint", "multipath", "chap_user", "chap_secret", "target_iqn",
             "target_portal", "spec_keys", "spec_values");
-    static final List<String> LOCK_PARAMS = List.of("attachment_id", "admin", "project_id");
     static final List<String> DELETE_PARAMS = List.of("attachment_id", "admin", "project_id", "revoked");
-    static final List<String> REMAINING_PARAMS = List.of("attachment_id");
 
     static final SqlFile RESERVE = SqlFile.load(AttachmentFastPath.class, "reserve.sql", RESERVE_PARAMS);
     static final SqlFile CONNECT = SqlFile.load(AttachmentFastPath.class, "connect.sql", CONNECT_PARAMS);
-    static final SqlFile DELETE_LOCK = SqlFile.load(AttachmentFastPath.class, "delete-lock.sql", LOCK_PARAMS);
     static final SqlFile DELETE = SqlFile.load(AttachmentFastPath.class, "delete.sql", DELETE_PARAMS);
-    static final SqlFile DELETE_REMAINING = SqlFile.load(AttachmentFastPath.class, "delete-remaining.sql", REMAINING_PARAMS);
 
     /** What a create with a connector writes, decided by {@link AttachmentService} before the statement runs. */
     public record NewConnection(UUID attachmentId, String instanceUuid, String attachMode, String attachedHost,
@@ -126,38 +121,28 @@ public class AttachmentFastPath {
      * detaching attachment is deleted.
      */
     public Uni<Deleted> delete(Scope scope, UUID attachmentId, boolean revoked) {
-        Tuple locking = Tuple.of(attachmentId, scope.admin(), scope.projectId());
-        Future<Deleted> deleted = sql().getConnection().compose(db -> {
-            // Issued back to back without waiting: the client pipelines them onto the connection in this order, and
-            // PostgreSQL runs them in order; a failed statement aborts the transaction and COMMIT then rolls it back.
-            Future<RowSet<Row>> begin = db.query("BEGIN").execute();
-            Future<RowSet<Row>> lock = db.preparedQuery(DELETE_LOCK.sql()).execute(locking);
-            Future<RowSet<Row>> changed = db.preparedQuery(DELETE.sql()).execute(Tuple.of(attachmentId, scope.admin(), scope.projectId(), revoked));
-            Future<RowSet<Row>> remaining = db.preparedQuery(DELETE_REMAINING.sql()).execute(Tuple.of(attachmentId));
-            Future<RowSet<Row>> commit = db.query("COMMIT").execute();
-            // the first failure in statement order is the cause (later ones only say the transaction was aborted)
-            return begin.compose(done -> lock).compose(done -> changed).compose(rows -> commit.compose(done -> {
-                        if (rows.rowCount() != 1) {
-                            return Future.<Deleted>succeededFuture(null);
+        Future<Deleted> deleted = sql().preparedQuery(DELETE.sql())
+                .execute(Tuple.of(attachmentId, scope.admin(), scope.projectId(), revoked))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row first = rows.iterator().next();
+                    String revokeUser = first.getString("revoke_user");
+                    AttachmentTransitions.count(first.getString("status_before"), revokeUser == null ? AttachStatus.DETACHED : AttachStatus.DETACHING);
+                    List<VolumeAttachment> remaining = new ArrayList<>(rows.size());
+                    rows.forEach(row -> {
+                        if (row.getUUID("id") != null) {
+                            remaining.add(attachment(row));
                         }
-                        Row row = rows.iterator().next();
-                        String revokeUser = row.getString("revoke_user");
-                        AttachmentTransitions.count(row.getString("previous_status"), revokeUser == null ? AttachStatus.DETACHED : AttachStatus.DETACHING);
-                        return remaining.map(live -> new Deleted(row.getUUID("id"), revokeUser, attachments(live)));
-                    }))
-                    .eventually(() -> db.close());
-        });
+                    });
+                    return new Deleted(first.getUUID("changed_volume"), revokeUser, remaining);
+                });
         return UniHelper.toUni(deleted);
     }
 
     private Pool sql() {
         return pool.getDelegate();
-    }
-
-    private static List<VolumeAttachment> attachments(RowSet<Row> rows) {
-        List<VolumeAttachment> found = new ArrayList<>(rows.size());
-        rows.forEach(row -> found.add(attachment(row)));
-        return found;
     }
 
     /** A detached entity from the columns the SQL files return, in their order. */

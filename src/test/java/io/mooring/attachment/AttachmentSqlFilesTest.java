@@ -19,18 +19,15 @@ import org.junit.jupiter.api.Test;
 class AttachmentSqlFilesTest {
 
     /** The files of a reserve+delete cycle, the ceiling's statements. */
-    private static final List<SqlFile> FILES = List.of(AttachmentFastPath.RESERVE, AttachmentFastPath.DELETE_LOCK,
-            AttachmentFastPath.DELETE, AttachmentFastPath.DELETE_REMAINING);
+    private static final List<SqlFile> FILES = List.of(AttachmentFastPath.RESERVE, AttachmentFastPath.DELETE);
 
     @Test
     void eachFileDeclaresExactlyTheParametersItsCallerBinds() {
         assertThat(AttachmentFastPath.RESERVE.params()).containsExactly("volume_id", "admin", "project_id", "instance_uuid", "attach_mode");
-        assertThat(AttachmentFastPath.DELETE_LOCK.params()).containsExactly("attachment_id", "admin", "project_id");
         assertThat(AttachmentFastPath.DELETE.params()).containsExactly("attachment_id", "admin", "project_id", "revoked");
         assertThat(AttachmentFastPath.CONNECT.params()).containsExactly("attachment_id", "volume_id", "admin", "project_id",
                 "instance_uuid", "attach_mode", "attached_host", "mountpoint", "multipath", "chap_user", "chap_secret",
                 "target_iqn", "target_portal", "spec_keys", "spec_values");
-        assertThat(AttachmentFastPath.DELETE_REMAINING.params()).containsExactly("attachment_id");
     }
 
     @Test
@@ -40,7 +37,7 @@ class AttachmentSqlFilesTest {
         List<String> bound = binding.results().map(m -> m.group(1)).toList();
         List<String> declared = FILES.stream().flatMap(f -> f.params().stream()).distinct().toList();
         assertThat(bound).containsAll(declared);
-        Stream.of("reserve.sql", "delete-lock.sql", "delete.sql", "delete-remaining.sql")
+        Stream.of("reserve.sql", "delete.sql")
                 .forEach(name -> assertThat(script).contains("statement " + name));
     }
 }

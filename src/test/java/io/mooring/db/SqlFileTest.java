@@ -33,8 +33,8 @@ class SqlFileTest {
 
     @Test
     void theCallerMustBindWhatTheFileDeclaresInItsOrder() {
-        assertThatThrownBy(() -> SqlFile.load(io.mooring.attachment.AttachStatus.class, "delete-lock.sql",
-                List.of("attachment_id", "project_id", "admin")))
-                .hasMessageContaining("delete-lock.sql declares parameters [attachment_id, admin, project_id] but AttachStatus binds [attachment_id, project_id, admin]");
+        assertThatThrownBy(() -> SqlFile.load(io.mooring.attachment.AttachStatus.class, "delete.sql",
+                List.of("attachment_id", "project_id", "admin", "revoked")))
+                .hasMessageContaining("delete.sql declares parameters [attachment_id, admin, project_id, revoked] but AttachStatus binds [attachment_id, project_id, admin, revoked]");
     }
 }

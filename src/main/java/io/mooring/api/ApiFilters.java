@@ -123,7 +123,6 @@ public class ApiFilters {
         return connection.scheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + local.port();
     }
 
-    /** Cinder's request id form. */
     /** Cinder's {@code req-<uuid4>}. Not a secret, so not from SecureRandom (which was 1 % of a reserve's CPU). */
     static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();

@@ -121,10 +121,8 @@ public class AttachmentService {
                                                            String secret) {
         VolumeExporter exporter = exporter();
         UUID id = UUID.randomUUID();
-        String connectorMode = text(connector, "mode");
-        String attachMode = isMode(mode) ? mode : isMode(connectorMode) ? connectorMode : "rw";
-        return new AttachmentFastPath.NewConnection(id, instanceUuid, attachMode, text(connector, "host"),
-                Objects.requireNonNullElse(text(connector, "mountpoint"), "na"), truthy(connector.get("multipath")),
+        return new AttachmentFastPath.NewConnection(id, instanceUuid, requestedMode(mode, connector), text(connector, "host"),
+                mountpoint(connector), truthy(connector.get("multipath")),
                 chap.userFor(id), chap.encrypt(id, secret), exporter.targetIqn(volumeId.toString()), exporter.portal(),
                 encode(connector));
     }
@@ -135,10 +133,7 @@ public class AttachmentService {
         VolumeAttachment attachment = connected.attachment();
         ExportGrant grant = new ExportGrant(attachment.volumeId.toString(), connected.backingPath(), connected.rawDevice(),
                 decode(connection.specs().get("initiator")), attachment.chapUser, secret, "ro".equals(attachment.attachMode));
-        return blocking(() -> {
-            exporter().export(grant);
-            exported.set(grant);
-        }).call(() -> faults.reach(FaultPoints.ATTACHMENT_CONNECT_EXPORTED));
+        return exportGrant(grant, exported).call(() -> faults.reach(FaultPoints.ATTACHMENT_CONNECT_EXPORTED));
     }
 
     /** The entity path of a reserve without connector, for when the fast path's compare-and-swap lost. */
@@ -263,14 +258,12 @@ public class AttachmentService {
             attachment.chapUser = chap.userFor(attachment.id);
             attachment.chapSecret = chap.encrypt(attachment.id, chap.newSecret());
         }
-        String connectorMode = text(connector, "mode");
         // A read-only volume (os-update_readonly_flag) is connected ro whatever was asked, as Cinder's access_mode is.
-        attachment.attachMode = volume.readonly() ? "ro"
-                : isMode(attachment.attachMode) ? attachment.attachMode : isMode(connectorMode) ? connectorMode : "rw";
+        attachment.attachMode = volume.readonly() ? "ro" : requestedMode(attachment.attachMode, connector);
         attachment.attachStatus = AttachStatus.ATTACHING;
         attachment.attachTime = VolumeService.now();
         attachment.attachedHost = text(connector, "host");
-        attachment.mountpoint = Objects.requireNonNullElse(text(connector, "mountpoint"), "na");
+        attachment.mountpoint = mountpoint(connector);
         attachment.multipath = truthy(connector.get("multipath"));
         attachment.targetIqn = exporter.targetIqn(volume.id.toString());
         attachment.targetPortal = exporter.portal();
@@ -291,12 +284,13 @@ public class AttachmentService {
     }
 
     private Uni<Void> export(VolumeAttachment attachment, Volume volume, AtomicReference<ExportGrant> exported) {
-        return specsOf(attachment.id).chain(specs -> {
-            ExportGrant grant = grant(attachment, volume, specs);
-            return blocking(() -> {
-                exporter().export(grant);
-                exported.set(grant);
-            });
+        return specsOf(attachment.id).chain(specs -> exportGrant(grant(attachment, volume, specs), exported));
+    }
+
+    private Uni<Void> exportGrant(ExportGrant grant, AtomicReference<ExportGrant> exported) {
+        return blocking(() -> {
+            exporter().export(grant);
+            exported.set(grant);
         });
     }
 
@@ -713,6 +707,16 @@ public class AttachmentService {
 
     private static boolean isMode(String mode) {
         return "rw".equals(mode) || "ro".equals(mode);
+    }
+
+    /** The mode asked for at create (3.54), else the connector's, else rw (before any read-only flag applies). */
+    private static String requestedMode(String asked, ObjectNode connector) {
+        String connectorMode = text(connector, "mode");
+        return isMode(asked) ? asked : isMode(connectorMode) ? connectorMode : "rw";
+    }
+
+    private static String mountpoint(ObjectNode connector) {
+        return Objects.requireNonNullElse(text(connector, "mountpoint"), "na");
     }
 
     /** oslo's bool_from_string: the CLI sends multipath as the string "True". */

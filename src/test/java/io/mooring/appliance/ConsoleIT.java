@@ -77,10 +77,9 @@ class ConsoleIT {
 
     @Test
     void signInWatchTheWritesAndDetachFromThePage() throws Exception {
-        String volumeId = Tools.propertyTable(cinder(null, "create", "1", "--name", "console-vol").requireSuccess().output()).get("id");
-        Map<String, String> info = Tools.propertyTable(cinder("3.54", "attachment-create", "--connect", "True",
-                "--initiator", INITIATOR, "--ip", "127.0.0.1", "--host", "console-host", volumeId,
-                UUID.randomUUID().toString()).requireSuccess().output());
+        Attached attached = attachedVolume("console");
+        String volumeId = attached.volumeId();
+        Map<String, String> info = attached.info();
         String attachmentId = info.get("attachment_id");
         String targetIqn = info.get("target_iqn");
         assertThat(attachmentId).isNotBlank();
@@ -177,10 +176,9 @@ class ConsoleIT {
 
     @Test
     void whileTheDatabaseHangsThePageKeepsTheTargetsPartAndSaysSo() throws Exception {
-        String volumeId = Tools.propertyTable(cinder(null, "create", "1", "--name", "outage-vol").requireSuccess().output()).get("id");
-        Map<String, String> info = Tools.propertyTable(cinder("3.54", "attachment-create", "--connect", "True",
-                "--initiator", INITIATOR, "--ip", "127.0.0.1", "--host", "outage-host", volumeId,
-                UUID.randomUUID().toString()).requireSuccess().output());
+        Attached attached = attachedVolume("outage");
+        String volumeId = attached.volumeId();
+        Map<String, String> info = attached.info();
         signedOutConsole("/console/");
         browser.findElement(By.id("token")).sendKeys(token);
         browser.findElement(By.id("sign-in-button")).click();
@@ -231,6 +229,18 @@ class ConsoleIT {
     }
 
     /** The console at {@code path} in this tab, with no token left from another test. */
+    /** A volume created and attached to {@link #INITIATOR} with the cinder CLI, and the connection info it printed. */
+    private record Attached(String volumeId, Map<String, String> info) {
+    }
+
+    private Attached attachedVolume(String name) throws IOException, InterruptedException {
+        String volumeId = Tools.propertyTable(cinder(null, "create", "1", "--name", name + "-vol").requireSuccess().output()).get("id");
+        Map<String, String> info = Tools.propertyTable(cinder("3.54", "attachment-create", "--connect", "True",
+                "--initiator", INITIATOR, "--ip", "127.0.0.1", "--host", name + "-host", volumeId,
+                UUID.randomUUID().toString()).requireSuccess().output());
+        return new Attached(volumeId, info);
+    }
+
     private void signedOutConsole(String path) {
         browser.get(appliance.baseUrl() + path);
         ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
